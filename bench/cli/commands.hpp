@@ -1,0 +1,19 @@
+// The `bench` commands. Each returns the process exit code (SPEC.md: 0 success,
+// 1 a benchmark failed, 2 usage or input error with a one-line reason on stderr).
+#pragma once
+
+#include "options.hpp"
+
+namespace isobench::cli {
+
+int run_suites(const Command& command, const std::string& command_line);
+int list_benchmarks(const Command& command);
+int run_doctor(const Command& command);
+int run_one_workload(const Command& command);
+
+BackendConfig backend_config_from(const BackendFlags& flags);
+
+// Prints "bench: <message>" on stderr and returns 2.
+int usage_error(const std::string& message);
+
+}  // namespace isobench::cli

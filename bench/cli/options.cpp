@@ -1,0 +1,279 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <regex>
+
+#include "../harness/plan.hpp"
+#include "../workload/workload.hpp"
+
+namespace isobench::cli {
+namespace {
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (true) {
+    auto comma = text.find(',');
+    out.emplace_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+bool known_backend(std::string_view name) {
+  for (const auto& entry : backend_table())
+    if (name == entry.name) return true;
+  return false;
+}
+
+std::string backend_names() {
+  std::string out;
+  for (const auto& entry : backend_table()) out += std::string(out.empty() ? "" : ", ") + entry.name;
+  return out;
+}
+
+std::string suite_names() {
+  std::string out;
+  for (const auto& suite : suite_table()) out += std::string(out.empty() ? "" : ", ") + suite.name;
+  return out;
+}
+
+// Walks argv, splitting `--flag=value` and taking `--flag value`.
+class ArgCursor {
+ public:
+  explicit ArgCursor(std::span<const std::string_view> args) : args_(args) {}
+  bool done() const { return index_ >= args_.size(); }
+  std::string_view peek() const { return args_[index_]; }
+  std::string_view take() { return args_[index_++]; }
+
+  // For the current flag (already taken as `flag`), its value.
+  Result<std::string> value_of(std::string_view flag, std::optional<std::string_view> inline_value) {
+    if (inline_value) return std::string(*inline_value);
+    if (done()) return fail(std::string(flag) + " needs a value");
+    return std::string(take());
+  }
+
+ private:
+  std::span<const std::string_view> args_;
+  std::size_t index_ = 0;
+};
+
+std::pair<std::string_view, std::optional<std::string_view>> split_flag(std::string_view arg) {
+  auto eq = arg.find('=');
+  if (arg.starts_with("--") && eq != std::string_view::npos) return {arg.substr(0, eq), arg.substr(eq + 1)};
+  return {arg, std::nullopt};
+}
+
+// Flags that configure backends; true when `flag` was one of them.
+Result<bool> parse_backend_flag(std::string_view flag, std::optional<std::string_view> inline_value,
+                                ArgCursor& cursor, BackendFlags& out) {
+  if (flag == "--guest-kernel") {
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (v->empty()) return fail("--guest-kernel: empty path");
+    out.guest_kernel = *v;
+    return true;
+  }
+  if (flag == "--libvirt-uri") {
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (v->find(":///") == std::string::npos && v->find("://") == std::string::npos)
+      return fail("--libvirt-uri `" + *v + "`: not a libvirt URI (e.g. qemu:///system)");
+    out.libvirt_uri = *v;
+    return true;
+  }
+  if (flag == "--vm-accel") {
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (*v != "auto" && *v != "kvm" && *v != "tcg") return fail("--vm-accel `" + *v + "`: expected auto, kvm or tcg");
+    out.vm_accel = *v;
+    return true;
+  }
+  if (flag == "--rootfs") {
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (*v != "pivot_root" && *v != "chroot") return fail("--rootfs `" + *v + "`: expected pivot_root or chroot");
+    out.rootfs_mode = *v;
+    return true;
+  }
+  return false;
+}
+
+Result<Command> parse_run_one(ArgCursor& cursor, Command command) {
+  command.kind = CommandKind::kRunOne;
+  RunOne& run = command.run_one;
+  while (!cursor.done() && cursor.peek().starts_with("-")) {
+    auto [flag, inline_value] = split_flag(cursor.take());
+    if (flag == "--") break;
+    auto backend_flag = parse_backend_flag(flag, inline_value, cursor, command.backend_flags);
+    if (!backend_flag) return std::unexpected(backend_flag.error());
+    if (*backend_flag) continue;
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (flag == "--backend") {
+      if (!known_backend(*v)) return fail("--backend `" + *v + "`: unknown backend (known: " + backend_names() + ")");
+      run.backend = *v;
+    } else if (flag == "--memory") {
+      auto bytes = parse_byte_size(*v);
+      if (!bytes || *bytes == 0) return fail("--memory `" + *v + "`: expected a positive size like 64M or 1G");
+      run.limits.memory_bytes = *bytes;
+    } else if (flag == "--cpus") {
+      auto cpus = parse_decimal(*v, 0.01, 4096);
+      if (!cpus) return fail("--cpus `" + *v + "`: expected a number of CPUs between 0.01 and 4096");
+      run.limits.cpus = *cpus;
+    } else if (flag == "--pids") {
+      auto pids = parse_integer(*v, 1, 4194304);
+      if (!pids) return fail("--pids `" + *v + "`: expected a whole number of processes, at least 1");
+      run.limits.pids = static_cast<std::uint64_t>(*pids);
+    } else if (flag == "--timeout") {
+      auto seconds = parse_decimal(*v, 0.001, 86400);
+      if (!seconds) return fail("--timeout `" + *v + "`: expected seconds between 0.001 and 86400");
+      run.timeout_s = *seconds;
+    } else {
+      return fail("run: unknown flag `" + std::string(flag) + "`");
+    }
+  }
+  if (run.backend.empty()) return fail("run: --backend is required (known: " + backend_names() + ")");
+  if (cursor.done()) return fail("run: no workload given");
+  run.workload.name = std::string(cursor.take());
+  if (workload::find_workload(run.workload.name) == nullptr)
+    return fail("run: unknown workload `" + run.workload.name + "`");
+  while (!cursor.done()) run.workload.args.emplace_back(cursor.take());
+  return command;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_byte_size(std::string_view text) { return workload::parse_bytes(text); }
+
+std::optional<long long> parse_integer(std::string_view text, long long min, long long max) {
+  long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (value < min || value > max) return std::nullopt;
+  return value;
+}
+
+std::optional<double> parse_decimal(std::string_view text, double min, double max) {
+  if (text.empty() || text.size() > 32) return std::nullopt;
+  std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(copy.c_str(), &end);
+  if (errno != 0 || end != copy.c_str() + copy.size() || !std::isfinite(value)) return std::nullopt;
+  if (value < min || value > max) return std::nullopt;
+  return value;
+}
+
+Result<Command> parse_command_line(std::span<const std::string_view> args) {
+  Command command;
+  ArgCursor cursor(args);
+  if (cursor.done()) return command;  // help
+
+  std::string_view first = cursor.peek();
+  if (first == "run") {
+    cursor.take();
+    return parse_run_one(cursor, command);
+  }
+  if (first == "doctor" || first == "help") {
+    cursor.take();
+    command.kind = first == "doctor" ? CommandKind::kDoctor : CommandKind::kHelp;
+    while (!cursor.done()) {
+      auto [flag, inline_value] = split_flag(cursor.take());
+      auto backend_flag = parse_backend_flag(flag, inline_value, cursor, command.backend_flags);
+      if (!backend_flag) return std::unexpected(backend_flag.error());
+      if (!*backend_flag) return fail(std::string(first) + ": unexpected argument `" + std::string(flag) + "`");
+    }
+    return command;
+  }
+  if (!first.starts_with("-")) return fail("unknown command `" + std::string(first) + "` (try bench --help)");
+
+  command.kind = CommandKind::kSuites;
+  bool list = false;
+  SuiteRun& run = command.suites;
+  while (!cursor.done()) {
+    auto [flag, inline_value] = split_flag(cursor.take());
+    auto backend_flag = parse_backend_flag(flag, inline_value, cursor, command.backend_flags);
+    if (!backend_flag) return std::unexpected(backend_flag.error());
+    if (*backend_flag) continue;
+    auto no_value = [&, flag = flag, inline_value = inline_value]() -> Result<void> {
+      if (inline_value) return fail(std::string(flag) + " takes no value");
+      return {};
+    };
+    if (flag == "--help" || flag == "-h" || flag == "--version") {
+      if (auto ok = no_value(); !ok) return std::unexpected(ok.error());
+      command.kind = flag == "--version" ? CommandKind::kVersion : CommandKind::kHelp;
+      return command;
+    }
+    if (flag == "--all" || flag == "--list" || flag == "--quick") {
+      if (auto ok = no_value(); !ok) return std::unexpected(ok.error());
+      if (flag == "--all") run.all = true;
+      if (flag == "--list") list = true;
+      if (flag == "--quick") run.quick = true;
+      continue;
+    }
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) {
+      if (!flag.starts_with("-") || flag == "-") return fail("unexpected argument `" + std::string(flag) + "`");
+      if (flag != "--backend" && flag != "--suite" && flag != "--filter" && flag != "--repetitions" && flag != "--out")
+        return fail("unknown flag `" + std::string(flag) + "` (try bench --help)");
+      return std::unexpected(v.error());
+    }
+    if (flag == "--backend") {
+      for (auto& name : split_list(*v)) {
+        if (!known_backend(name)) return fail("--backend `" + name + "`: unknown backend (known: " + backend_names() + ")");
+        run.backends.push_back(name);
+      }
+    } else if (flag == "--suite") {
+      for (auto& name : split_list(*v)) {
+        bool known = false;
+        for (const auto& suite : suite_table()) known = known || name == suite.name;
+        if (!known) return fail("--suite `" + name + "`: unknown suite (known: " + suite_names() + ")");
+        run.suites.push_back(name);
+      }
+    } else if (flag == "--filter") {
+      try {
+        std::regex check(*v);
+      } catch (const std::regex_error& e) {
+        return fail("--filter `" + *v + "`: not a valid regular expression (" + e.what() + ")");
+      }
+      run.filter = *v;
+    } else if (flag == "--repetitions") {
+      auto n = parse_integer(*v, 1, 100000);
+      if (!n) return fail("--repetitions `" + *v + "`: expected a whole number from 1 to 100000");
+      run.repetitions = static_cast<int>(*n);
+    } else if (flag == "--out") {
+      if (v->empty()) return fail("--out: empty path");
+      run.out = *v;
+    } else {
+      return fail("unknown flag `" + std::string(flag) + "` (try bench --help)");
+    }
+  }
+  if (list) command.kind = CommandKind::kList;
+  if (command.kind == CommandKind::kSuites && !run.all && run.backends.empty() && run.suites.empty() &&
+      run.filter.empty())
+    return fail("nothing selected: give --all, or --backend/--suite/--filter (try bench --help)");
+  return command;
+}
+
+std::string usage_text() {
+  return R"(usage:
+  bench --all [--quick] [--out DIR]          every suite on every available backend
+  bench --list                               benchmark names, then each backend's availability
+  bench doctor                               prerequisites, and how to fix each
+  bench [--backend A,B] [--suite S,T] [--filter REGEX] [--repetitions N] [--quick] [--out DIR]
+  bench run --backend B [--memory BYTES] [--cpus N] [--pids N] [--timeout S] WORKLOAD [ARGS...]
+
+backend settings (any command):
+  --guest-kernel PATH   guest kernel for vm/qemu (default: fetched into the state dir)
+  --libvirt-uri URI     libvirt connection for vm (default: embedded driver, no daemon)
+  --vm-accel MODE       auto | kvm | tcg (default auto: KVM only where it can run Linux)
+  --rootfs MODE         pivot_root | chroot for the container backend
+
+exit codes: 0 success; 1 a benchmark failed; 2 usage or input error.
+)";
+}
+
+}  // namespace isobench::cli

@@ -1,0 +1,62 @@
+// The `bench` command line (SPEC.md "Commands"), parsed into plain data. Parsing never
+// exits: errors come back as one line for the caller to print with exit code 2.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../../runtimes/backend.hpp"
+
+namespace isobench::cli {
+
+// Settings that reach the backends; accepted by every command that launches anything.
+struct BackendFlags {
+  std::optional<std::filesystem::path> guest_kernel;
+  std::string libvirt_uri;
+  std::string vm_accel = "auto";
+  std::string rootfs_mode = "pivot_root";
+};
+
+// `bench --all`, or a subset with --backend/--suite/--filter.
+struct SuiteRun {
+  bool all = false;
+  std::vector<std::string> backends;  // empty: every available backend
+  std::vector<std::string> suites;    // empty: every suite
+  std::string filter;                 // ECMAScript regex over benchmark names; empty: all
+  std::optional<int> repetitions;
+  bool quick = false;
+  std::optional<std::filesystem::path> out;
+};
+
+// `bench run --backend B [limits] WORKLOAD [ARGS]`.
+struct RunOne {
+  std::string backend;
+  Limits limits;
+  WorkloadCommand workload;
+  double timeout_s = 60;
+};
+
+enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion };
+
+struct Command {
+  CommandKind kind = CommandKind::kHelp;
+  SuiteRun suites;
+  RunOne run_one;
+  BackendFlags backend_flags;
+};
+
+// `args` excludes argv[0]. The error is one line naming the offending input.
+Result<Command> parse_command_line(std::span<const std::string_view> args);
+
+// Strict number parsers shared with other inputs (the whole text must parse).
+std::optional<std::uint64_t> parse_byte_size(std::string_view text);  // 64M, 1G, 4096
+std::optional<long long> parse_integer(std::string_view text, long long min, long long max);
+std::optional<double> parse_decimal(std::string_view text, double min, double max);
+
+std::string usage_text();
+
+}  // namespace isobench::cli

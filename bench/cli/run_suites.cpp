@@ -1,0 +1,102 @@
+#include <cstdio>
+#include <iostream>
+
+#include "../harness/derived.hpp"
+#include "../harness/manifest.hpp"
+#include "../harness/plan.hpp"
+#include "../harness/results_file.hpp"
+#include "../harness/run_reporter.hpp"
+#include "commands.hpp"
+
+namespace isobench::cli {
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "bench: %s\n", message.c_str());
+  return 2;
+}
+
+BackendConfig backend_config_from(const BackendFlags& flags) {
+  BackendConfig config;
+  config.workload_binary = default_workload_binary();
+  config.state_dir = default_state_dir();
+  config.guest_kernel = flags.guest_kernel;
+  config.libvirt_uri = flags.libvirt_uri;
+  config.vm_accel = flags.vm_accel;
+  config.rootfs_mode = flags.rootfs_mode;
+  return config;
+}
+
+namespace {
+
+PlanSelection selection_from(const SuiteRun& run) {
+  return {run.suites, run.backends, run.filter, run.quick, run.repetitions};
+}
+
+void add_all_suites(Plan& plan) {
+  for (const auto& suite : suite_table()) suite.add(plan);
+}
+
+}  // namespace
+
+int run_suites(const Command& command, const std::string& command_line) {
+  const SuiteRun& run = command.suites;
+  std::filesystem::path out_dir = run.out.value_or(default_results_dir());
+  if (auto ready = prepare_output_dir(out_dir); !ready) return usage_error("--out: " + ready.error().describe());
+
+  BackendSet backends(backend_config_from(command.backend_flags));
+  Plan plan(backends, selection_from(run));
+  add_all_suites(plan);
+  if (plan.specs().empty()) return usage_error("no benchmark matches the selection (see bench --list)");
+
+  plan.register_with_google_benchmark();
+  RunReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::ClearRegisteredBenchmarks();
+
+  nlohmann::json results;
+  try {
+    results = nlohmann::json::parse(reporter.json());
+  } catch (const nlohmann::json::exception& e) {
+    std::fprintf(stderr, "bench: internal error: Google Benchmark wrote JSON that does not parse: %s\n", e.what());
+    return 1;
+  }
+  nlohmann::json manifest = environment_manifest(backends);
+  manifest["command"] = command_line;
+  manifest["quick"] = run.quick;
+  for (auto& [key, value] : manifest.items()) results["context"][key] = value;
+  add_derived_ratios(results);
+
+  std::filesystem::path results_path = out_dir / "results.json";
+  if (auto written = write_file_atomically(results_path, results.dump(2) + "\n"); !written) {
+    std::fprintf(stderr, "bench: %s\n", written.error().describe().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "bench: results written to %s\n", results_path.c_str());
+  if (reporter.unavailable() > 0)
+    std::fprintf(stderr, "bench: %d benchmark(s) skipped: backend unavailable (see bench doctor)\n",
+                 reporter.unavailable());
+  if (reporter.failures() > 0) {
+    std::fprintf(stderr, "bench: %d repetition(s) failed; see error_message in %s\n", reporter.failures(),
+                 results_path.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int list_benchmarks(const Command& command) {
+  BackendSet backends(backend_config_from(command.backend_flags));
+  Plan plan(backends, selection_from(command.suites));
+  add_all_suites(plan);
+  for (const auto& spec : plan.specs()) std::printf("%s\n", spec.name.c_str());
+  std::printf("\nbackends:\n");
+  for (const auto& name : backends.names()) {
+    const Availability& availability = backends.availability(name);
+    if (availability.available)
+      std::printf("  %-10s available\n", name.c_str());
+    else
+      std::printf("  %-10s unavailable: %s\n", name.c_str(), availability.reason.c_str());
+  }
+  return 0;
+}
+
+}  // namespace isobench::cli

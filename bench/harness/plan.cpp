@@ -1,0 +1,99 @@
+#include "plan.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+namespace isobench {
+
+namespace {
+bool contains(const std::vector<std::string>& list, std::string_view item) {
+  return list.empty() || std::find(list.begin(), list.end(), item) != list.end();
+}
+}  // namespace
+
+Plan::Plan(BackendSet& backends, PlanSelection selection) : backends_(backends), selection_(std::move(selection)) {
+  if (!selection_.filter.empty()) filter_.emplace(selection_.filter);
+}
+
+bool Plan::wants_suite(std::string_view suite) const { return contains(selection_.suites, suite); }
+bool Plan::wants_backend(std::string_view backend) const { return contains(selection_.backends, backend); }
+
+int Plan::repetitions(int full, int quick) const {
+  if (selection_.repetitions) return *selection_.repetitions;
+  return selection_.quick ? quick : full;
+}
+
+LifecycleTimeouts Plan::timeouts_for(std::string_view backend) const {
+  // Guests boot a kernel (seconds under TCG); processes and containers start in
+  // milliseconds, so a few seconds already means something is wrong.
+  if (backend == "vm" || backend == "qemu") return {std::chrono::seconds(60), std::chrono::seconds(120)};
+  return {std::chrono::seconds(10), std::chrono::seconds(60)};
+}
+
+void Plan::add(BenchmarkSpec spec) {
+  if (filter_ && !std::regex_search(spec.name, *filter_)) return;
+  specs_.push_back(std::move(spec));
+}
+
+void Plan::add_unavailable(const std::string& name, const std::string& reason) {
+  add({name, 1, [reason](benchmark::State& state) {
+         for (auto _ : state) {
+           state.SkipWithError(("unavailable: " + reason).c_str());
+           break;
+         }
+       }});
+}
+
+void Plan::register_with_google_benchmark() const {
+  const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+  const std::size_t total = specs_.size();
+  for (std::size_t i = 0; i < total; ++i) {
+    const BenchmarkSpec& spec = specs_[i];
+    auto body = spec.body;
+    if (show_progress) {
+      // Printed before the repetition starts, outside the measured window.
+      body = [body, i, total, name = spec.name, repetitions = spec.repetitions,
+              repetition = std::make_shared<int>(0)](benchmark::State& state) {
+        std::fprintf(stderr, "\r\033[K[%zu/%zu] %s (%d/%d)", i + 1, total, name.c_str(), ++*repetition, repetitions);
+        std::fflush(stderr);
+        body(state);
+        if (*repetition == repetitions && i + 1 == total) std::fputs("\r\033[K", stderr);
+      };
+    }
+    benchmark::RegisterBenchmark(spec.name.c_str(), body)
+        ->UseManualTime()
+        ->Iterations(1)
+        ->Repetitions(spec.repetitions)
+        ->Unit(benchmark::kMillisecond);
+  }
+}
+
+void record_failure(benchmark::State& state, const std::string& reason) {
+  state.SkipWithError(reason.c_str());
+}
+
+void record_lifecycle(benchmark::State& state, const LifecycleRecord& record) {
+  state.counters["create_s"] = record.create_s();
+  state.counters["ready_s"] = record.ready_s();
+  state.counters["teardown_s"] = record.teardown_s();
+  auto launch = record.phases.at("launch");
+  for (const auto& mark : record.phases.marks()) {
+    if (mark.name == "launch" || mark.name == "created" || mark.name == "ready" || mark.name == "torn_down") continue;
+    if (launch) state.counters[mark.name + "_s"] = static_cast<double>(mark.at_ns - *launch) / 1e9;
+  }
+  std::string label;
+  for (const auto& [key, value] : record.attributes) label += (label.empty() ? "" : " ") + key + "=" + value;
+  if (!label.empty()) state.SetLabel(label);
+}
+
+std::span<const SuiteEntry> suite_table() {
+  static constexpr SuiteEntry kSuites[] = {
+      {"startup", add_startup_suite},
+  };
+  return kSuites;
+}
+
+}  // namespace isobench

@@ -1,0 +1,76 @@
+// The set of benchmarks one `bench` invocation runs, registered with Google Benchmark at
+// run time as SUITE/BACKEND/WORKLOAD[/ARG], manual time, one iteration per repetition.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <functional>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "backend_set.hpp"
+#include "lifecycle.hpp"
+
+namespace isobench {
+
+struct BenchmarkSpec {
+  std::string name;
+  int repetitions = 1;
+  std::function<void(benchmark::State&)> body;
+};
+
+struct PlanSelection {
+  std::vector<std::string> suites;    // empty: all
+  std::vector<std::string> backends;  // empty: all
+  std::string filter;                 // empty: all
+  bool quick = false;
+  std::optional<int> repetitions;     // overrides every suite's default
+};
+
+class Plan {
+ public:
+  Plan(BackendSet& backends, PlanSelection selection);
+
+  BackendSet& backends() { return backends_; }
+  bool quick() const { return selection_.quick; }
+  bool wants_suite(std::string_view suite) const;
+  bool wants_backend(std::string_view backend) const;
+  // The repetitions for a benchmark: the user's --repetitions, else the suite's default
+  // for a full or a --quick run.
+  int repetitions(int full, int quick) const;
+  LifecycleTimeouts timeouts_for(std::string_view backend) const;
+
+  // Adds a benchmark if its name passes --filter.
+  void add(BenchmarkSpec spec);
+  // A benchmark row for a backend that cannot run here: error_occurred with the reason.
+  void add_unavailable(const std::string& name, const std::string& reason);
+
+  const std::vector<BenchmarkSpec>& specs() const { return specs_; }
+  void register_with_google_benchmark() const;
+
+ private:
+  BackendSet& backends_;
+  PlanSelection selection_;
+  std::optional<std::regex> filter_;
+  std::vector<BenchmarkSpec> specs_;
+};
+
+// Marks a failed repetition: recorded in the row, and the run goes on.
+void record_failure(benchmark::State& state, const std::string& reason);
+
+// Sets the phase counters (`<phase>_s` relative to launch, plus create_s, ready_s,
+// teardown_s) and the row's label from the instance's attributes.
+void record_lifecycle(benchmark::State& state, const LifecycleRecord& record);
+
+// Suites: each adds its benchmarks for the selected backends.
+struct SuiteEntry {
+  const char* name;
+  void (*add)(Plan& plan);
+};
+std::span<const SuiteEntry> suite_table();
+
+void add_startup_suite(Plan& plan);
+
+}  // namespace isobench

@@ -1,0 +1,139 @@
+// The backend interface: one implementation per isolation technology.
+//
+// A backend is probed once (available, or unavailable with a reason the user can act
+// on), then launches instances of the workload binary. An Instance owns everything it
+// created on the host and releases it in teardown() or, on any other path, in its
+// destructor. Phases are CLOCK_MONOTONIC timestamps taken by the harness side.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/child_process.hpp"
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "common/phase_log.hpp"
+
+namespace isobench {
+
+struct Limits {
+  std::optional<std::uint64_t> memory_bytes;
+  std::optional<double> cpus;
+  std::optional<std::uint64_t> pids;
+
+  bool empty() const { return !memory_bytes && !cpus && !pids; }
+  std::string describe() const;  // "memory 64 MiB, cpus 1.5, pids 32" or "none"
+};
+
+// What the workload binary is asked to do: `isobench-workload NAME ARGS...`.
+struct WorkloadCommand {
+  std::string name;
+  std::vector<std::string> args;
+
+  std::vector<std::string> argv(const std::string& binary) const;
+};
+
+struct LaunchOptions {
+  WorkloadCommand workload;
+  Limits limits;
+  std::chrono::milliseconds ready_timeout{std::chrono::seconds(10)};
+};
+
+// How one instance ended.
+struct Outcome {
+  std::string result_line;  // the workload's JSON result line, empty if it printed none
+  ExitStatus status;
+  // Empty on success; otherwise why the run failed, in words a user reads
+  // ("killed: out of memory (limit 64 MiB)", "exit code 2: unknown workload").
+  std::string failure;
+
+  bool ok() const { return failure.empty(); }
+};
+
+class Instance {
+ public:
+  virtual ~Instance() = default;
+
+  // Blocks until the workload's readiness line arrives; returns that line.
+  virtual Result<std::string> wait_ready(Deadline deadline) = 0;
+  // Blocks until the workload has printed its result and its host side is reaped.
+  virtual Result<Outcome> wait_exit(Deadline deadline) = 0;
+  // Releases every host resource. Idempotent; the destructor calls it when needed.
+  virtual Result<void> teardown() = 0;
+  // Host processes that make up the instance (for footprint): the workload, the
+  // runtime's shim, QEMU.
+  virtual std::vector<pid_t> host_pids() const = 0;
+  // Facts recorded with each result row: {"accel": "tcg"}, {"rootfs": "pivot_root"}.
+  virtual std::map<std::string, std::string> attributes() const { return {}; }
+
+  PhaseLog& phases() { return phases_; }
+  const PhaseLog& phases() const { return phases_; }
+
+ protected:
+  PhaseLog phases_;
+};
+
+struct Availability {
+  bool available = false;
+  std::string reason;  // why not, and what to do about it
+
+  static Availability yes() { return {true, {}}; }
+  static Availability no(std::string why) { return {false, std::move(why)}; }
+};
+
+// One line of `bench doctor`.
+struct DoctorCheck {
+  std::string name;
+  bool ok = false;
+  std::string detail;  // what was found
+  std::string fix;     // how to fix it when !ok
+};
+
+// Settings shared by every backend, from the command line and the host.
+struct BackendConfig {
+  std::filesystem::path workload_binary;  // the one static workload executable
+  std::filesystem::path state_dir;        // persistent: images, guest kernel, libvirt root
+  std::optional<std::filesystem::path> guest_kernel;
+  std::string libvirt_uri;                // empty: embedded driver under state_dir
+  std::string vm_accel = "auto";          // auto | kvm | tcg
+  std::string rootfs_mode = "pivot_root"; // pivot_root | chroot
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string name() const = 0;
+  virtual std::string summary() const = 0;
+  // Cheap after the first call; never throws, never hangs.
+  virtual Availability probe() = 0;
+  virtual Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options) = 0;
+  // False for a backend that runs no workload (kvm measures the hypervisor itself).
+  virtual bool runs_workloads() const { return true; }
+  // Prerequisite checks beyond probe(), for `bench doctor`.
+  virtual std::vector<DoctorCheck> doctor() { return {}; }
+  // Facts for the environment manifest: runtime versions, accelerator, deviations
+  // from the standard set-up (e.g. crun run in a private cgroup2 mount).
+  virtual std::map<std::string, std::string> manifest() { return {}; }
+};
+
+using BackendFactory = std::unique_ptr<Backend> (*)(const BackendConfig&);
+
+struct BackendEntry {
+  const char* name;
+  BackendFactory make;
+};
+
+// Every backend isobench knows, in the order SPEC.md lists them.
+std::span<const BackendEntry> backend_table();
+
+}  // namespace isobench

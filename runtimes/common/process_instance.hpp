@@ -1,0 +1,42 @@
+// An Instance whose host side is one child process speaking the workload protocol on a
+// pipe: the bare workload, an OCI runtime's `run`, QEMU with its serial console on stdio.
+// Backends derive from it to add resources (a cgroup, a bundle dir) and to explain
+// failures in their own terms (an OOM kill read from the cgroup).
+#pragma once
+
+#include "../backend.hpp"
+#include "protocol.hpp"
+
+namespace isobench {
+
+class ProcessInstance : public Instance {
+ public:
+  ProcessInstance(ChildProcess child, LineReader output);
+  ~ProcessInstance() override;
+
+  Result<std::string> wait_ready(Deadline deadline) override;
+  Result<Outcome> wait_exit(Deadline deadline) override;
+  Result<void> teardown() override;
+  std::vector<pid_t> host_pids() const override;
+
+ protected:
+  // Why a run failed, given how the process ended and whether a result line came.
+  // Empty means success. The default: non-zero exit or signal, with the last console line.
+  virtual std::string explain_failure(const ExitStatus& status, bool has_result);
+  // Releases what the derived backend owns; called once, after the child is reaped.
+  virtual Result<void> release_resources() { return {}; }
+
+  ChildProcess& child() { return child_; }
+  ProtocolStream& stream() { return stream_; }
+
+  // Derived destructors must call this so release_resources() runs while the derived
+  // object still exists (a base destructor cannot reach derived overrides).
+  void teardown_in_destructor() noexcept;
+
+ private:
+  ChildProcess child_;
+  ProtocolStream stream_;
+  bool torn_down_ = false;
+};
+
+}  // namespace isobench

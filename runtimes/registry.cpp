@@ -1,0 +1,26 @@
+// The backend table, in SPEC.md's order. A backend that cannot run on this host is still
+// listed: its probe says why.
+#include "backend.hpp"
+#include "bare/bare_backend.hpp"
+#include "container/container_backend.hpp"
+#include "kvm/kvm_backend.hpp"
+#include "oci/oci_backend.hpp"
+#include "qemu/qemu_backend.hpp"
+#include "vm/vm_backend.hpp"
+
+namespace isobench {
+
+std::span<const BackendEntry> backend_table() {
+  static constexpr BackendEntry kTable[] = {
+      {"bare", make_bare_backend},
+      {"container", make_container_backend},
+      {"crun", make_crun_backend},
+      {"runc", make_runc_backend},
+      {"vm", make_vm_backend},
+      {"qemu", make_qemu_backend},
+      {"kvm", make_kvm_backend},
+  };
+  return kTable;
+}
+
+}  // namespace isobench
