@@ -1,0 +1,48 @@
+// The KVM device (/dev/kvm): opened once per session, checked for the API version and
+// the capabilities the micro-VMM relies on. VMs are created from it.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "../common/error.hpp"
+#include "../common/unique_fd.hpp"
+#include "run_watchdog.hpp"
+
+namespace isobench::kvm {
+
+inline constexpr const char* kDefaultDevice = "/dev/kvm";
+
+class KvmSystem {
+ public:
+  // Opens `device`, checks KVM_GET_API_VERSION and KVM_CAP_USER_MEMORY, reads the size
+  // of the vCPU's kvm_run mapping and creates this thread's KVM_RUN watchdog.
+  // Errors name the device and the step: "open `/dev/kvm`: No such file or directory".
+  static Result<KvmSystem> open(const std::filesystem::path& device);
+
+  int fd() const { return fd_.get(); }
+  const std::string& device() const { return device_; }
+  int api_version() const { return api_version_; }
+  std::size_t vcpu_mmap_size() const { return vcpu_mmap_size_; }
+  // KVM_CHECK_EXTENSION: 0 when absent, a positive value (often a count) when present.
+  Result<int> check_extension(long capability) const;
+  RunWatchdog& watchdog() { return watchdog_; }
+
+ private:
+  KvmSystem(UniqueFd fd, std::string device, int api_version, std::size_t vcpu_mmap_size, RunWatchdog watchdog)
+      : fd_(std::move(fd)), device_(std::move(device)), api_version_(api_version),
+        vcpu_mmap_size_(vcpu_mmap_size), watchdog_(std::move(watchdog)) {}
+
+  UniqueFd fd_;
+  std::string device_;
+  int api_version_ = 0;
+  std::size_t vcpu_mmap_size_ = 0;
+  RunWatchdog watchdog_;
+};
+
+// The one stable KVM API version (12) since Linux 2.6.22; anything else is a kernel
+// this VMM does not speak to.
+Result<void> check_api_version(int reported, const std::string& device);
+
+}  // namespace isobench::kvm
