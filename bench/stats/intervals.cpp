@@ -1,0 +1,131 @@
+#include "intervals.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "descriptive.hpp"
+
+namespace isobench::stats {
+namespace {
+
+class Resampler {
+ public:
+  explicit Resampler(std::uint64_t seed) : rng_(seed) {}
+
+  // The median of a resample (with replacement) of `values`, same size.
+  double median_of_resample(std::span<const double> values) {
+    scratch_.resize(values.size());
+    for (double& slot : scratch_) slot = values[rng_.below(values.size())];
+    return median(scratch_);
+  }
+
+ private:
+  SplitMix64 rng_;
+  std::vector<double> scratch_;
+};
+
+Interval percentile_interval(std::vector<double>& draws, double level) {
+  std::sort(draws.begin(), draws.end());
+  double tail = (1 - level) / 2;
+  return {quantile_of_sorted(draws, tail), quantile_of_sorted(draws, 1 - tail), level};
+}
+
+}  // namespace
+
+double binomial_half_cdf(std::size_t n, std::size_t k) {
+  if (k >= n) return 1;
+  // Sum of C(n, i) / 2^n in log space: exact enough for n up to millions.
+  double log_half_n = static_cast<double>(n) * std::log(0.5);
+  double lgamma_n1 = std::lgamma(static_cast<double>(n) + 1);
+  double sum = 0;
+  for (std::size_t i = 0; i <= k; ++i) {
+    double log_term = lgamma_n1 - std::lgamma(static_cast<double>(i) + 1) -
+                      std::lgamma(static_cast<double>(n - i) + 1) + log_half_n;
+    sum += std::exp(log_term);
+  }
+  return std::min(sum, 1.0);
+}
+
+Interval median_ci(std::span<const double> values, double level) {
+  std::vector<double> sorted(values.begin(), values.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::size_t n = sorted.size();
+  double tail = (1 - level) / 2;
+  // l = the largest rank (1-based) with P(B <= l - 1) <= tail; the binomial mass is
+  // accumulated term by term (log C(n, i) grows by log((n - i + 1) / i)).
+  double log_term = static_cast<double>(n) * std::log(0.5);  // log P(B = 0)
+  double cumulative = std::exp(log_term);                     // P(B <= 0)
+  std::size_t l = 0;
+  double tail_mass = 0;
+  for (std::size_t rank = 1; rank <= (n + 1) / 2 && cumulative <= tail; ++rank) {
+    l = rank;
+    tail_mass = cumulative;  // P(B <= rank - 1)
+    log_term += std::log(static_cast<double>(n - rank + 1) / static_cast<double>(rank));
+    cumulative += std::exp(log_term);
+  }
+  if (l == 0) {
+    // Too few values for the level asked: the widest interval, with what it covers.
+    return {sorted.front(), sorted.back(), 1 - 2 * std::exp(static_cast<double>(n) * std::log(0.5))};
+  }
+  return {sorted[l - 1], sorted[n - l], 1 - 2 * tail_mass};
+}
+
+std::optional<RatioEstimate> ratio_of_medians(std::span<const double> numerator,
+                                              std::span<const double> denominator, double level,
+                                              int resamples, std::uint64_t seed) {
+  if (numerator.empty() || denominator.empty() || resamples < 1) return std::nullopt;
+  double reference = median(denominator);
+  if (!(reference > 0)) return std::nullopt;
+  RatioEstimate out;
+  out.ratio = median(numerator) / reference;
+  Resampler resampler(seed);
+  std::vector<double> draws;
+  draws.reserve(static_cast<std::size_t>(resamples));
+  for (int i = 0; i < resamples; ++i) {
+    double top = resampler.median_of_resample(numerator);
+    double bottom = resampler.median_of_resample(denominator);
+    if (bottom > 0) draws.push_back(top / bottom);
+  }
+  if (draws.empty()) return std::nullopt;
+  out.ci = percentile_interval(draws, level);
+  return out;
+}
+
+std::optional<RatioChange> ratio_change(std::span<const double> base_x, std::span<const double> base_ref,
+                                        std::span<const double> new_x, std::span<const double> new_ref,
+                                        double level, int resamples, std::uint64_t seed) {
+  if (base_x.empty() || base_ref.empty() || new_x.empty() || new_ref.empty() || resamples < 1)
+    return std::nullopt;
+  auto change_of = [](double bx, double br, double nx, double nr) -> std::optional<double> {
+    if (!(bx > 0) || !(br > 0) || !(nr > 0)) return std::nullopt;
+    return (nx / nr) / (bx / br);
+  };
+  auto point = change_of(median(base_x), median(base_ref), median(new_x), median(new_ref));
+  if (!point) return std::nullopt;
+  RatioChange out;
+  out.change = *point;
+  Resampler resampler(seed);
+  std::vector<double> draws;
+  draws.reserve(static_cast<std::size_t>(resamples));
+  std::size_t at_or_below = 0, at_or_above = 0;
+  for (int i = 0; i < resamples; ++i) {
+    double bx = resampler.median_of_resample(base_x);
+    double br = resampler.median_of_resample(base_ref);
+    double nx = resampler.median_of_resample(new_x);
+    double nr = resampler.median_of_resample(new_ref);
+    auto c = change_of(bx, br, nx, nr);
+    if (!c) continue;
+    draws.push_back(*c);
+    if (*c <= 1) ++at_or_below;
+    if (*c >= 1) ++at_or_above;
+  }
+  if (draws.empty()) return std::nullopt;
+  // (k + 1) / (R + 1) rather than k / R: a finite resample never proves p = 0.
+  double share = static_cast<double>(std::min(at_or_below, at_or_above) + 1) / static_cast<double>(draws.size() + 1);
+  out.p_value = std::min(1.0, 2 * share);
+  out.ci = percentile_interval(draws, level);
+  return out;
+}
+
+}  // namespace isobench::stats
