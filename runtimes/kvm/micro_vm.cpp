@@ -44,7 +44,7 @@ Result<void> MicroVm::run_to_first_exit(const GuestProgram& program, BirthTimes&
 
 Result<void> MicroVm::start(const GuestProgram& program, const EntryRegisters& registers) {
   if (auto done = vcpu_.complete_pending_io(); !done) return done;
-  return vcpu_.restart_at(program.entry, registers);
+  return vcpu_.enter_real_mode(program.entry, registers);
 }
 
 std::int64_t MicroVm::destroy() {

@@ -36,7 +36,8 @@ class MicroVm {
   // REQUIRES: the thread's RunWatchdog is armed.
   Result<void> run_to_first_exit(const GuestProgram& program, BirthTimes& times);
 
-  // Points the vCPU at `program` with the given registers (real mode already set).
+  // Points the vCPU at `program` with the given registers, in real mode with the
+  // segments the programs expect, whatever ran before.
   Result<void> start(const GuestProgram& program, const EntryRegisters& registers);
 
   KvmVcpu& vcpu() { return vcpu_; }
