@@ -1,6 +1,7 @@
 // A child process owned through a pidfd: killed and reaped on every path.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <optional>
@@ -48,6 +49,9 @@ class ChildProcess {
   ExitStatus kill_and_reap();
 
  private:
+  // waitid(2) on this child, retried on EINTR; false on any other error.
+  bool waitid_once(siginfo_t& info, int extra_flags);
+
   pid_t pid_ = -1;
   UniqueFd pidfd_;
   std::optional<ExitStatus> status_;

@@ -40,6 +40,10 @@ Result<Outcome> ProcessInstance::wait_exit(Deadline deadline) {
   } else if (result.error().errno_value == ETIMEDOUT) {
     return fail("no result before the timeout");
   }
+  // The output ends when the workload exits (and with it every process that shared
+  // the pipe); reading to the end first lets the reap below find a zombie at once.
+  if (auto rest = stream_.reader().drain(deadline); !rest && rest.error().errno_value == ETIMEDOUT)
+    return fail("did not exit before the timeout");
   auto status = child_.wait(deadline);
   if (!status) {
     if (status.error().errno_value == ETIMEDOUT) return fail("did not exit before the timeout");
