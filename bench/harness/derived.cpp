@@ -43,6 +43,39 @@ std::optional<std::string> bare_counterpart(const std::string& name) {
   return name.substr(0, first + 1) + "bare" + name.substr(second);
 }
 
+// The workloads' own figures: ratio_to_bare_<counter> = this row's median / bare's.
+constexpr const char* kFigureCounters[] = {"ns_per_op", "bytes_per_s", "ops_per_s"};
+
+std::map<std::string, std::vector<double>> iteration_counter(const nlohmann::json& results, const std::string& counter) {
+  std::map<std::string, std::vector<double>> out;
+  for (const auto& row : results["benchmarks"]) {
+    if (row.value("run_type", "") != "iteration" || row.value("error_occurred", false)) continue;
+    if (!row.contains(counter) || !row[counter].is_number()) continue;
+    out[row.value("run_name", row.value("name", ""))].push_back(row[counter].get<double>());
+  }
+  return out;
+}
+
+void add_counter_ratios(nlohmann::json& results) {
+  for (const char* counter : kFigureCounters) {
+    auto samples = iteration_counter(results, counter);
+    auto median_of = [&](const std::string& name) -> std::optional<double> {
+      auto it = samples.find(name);
+      if (it == samples.end() || it->second.empty()) return std::nullopt;
+      return median(it->second);
+    };
+    for (auto& row : results["benchmarks"]) {
+      if (row.value("run_type", "") != "aggregate" || row.value("aggregate_name", "") != "median") continue;
+      std::string name = row.value("run_name", "");
+      auto bare = bare_counterpart(name);
+      if (!bare) continue;
+      auto own = median_of(name);
+      auto reference = median_of(*bare);
+      if (own && reference && *reference > 0) row[std::string("ratio_to_bare_") + counter] = *own / *reference;
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<double> median_real_time(const nlohmann::json& results, const std::string& name) {
@@ -72,6 +105,7 @@ void add_derived_ratios(nlohmann::json& results) {
       if (auto floor = median_of("startup/bare/noop/floor"); floor && *floor > 0) row["ratio_to_floor"] = *own / *floor;
     }
   }
+  add_counter_ratios(results);
 }
 
 }  // namespace isobench

@@ -10,6 +10,9 @@ namespace isobench {
 // Adds to each `median` aggregate row:
 //   ratio_to_bare:  its median real time over SUITE/bare/WORKLOAD[/ARG]'s
 //   ratio_to_floor: for startup/bare/noop, over startup/bare/noop/floor's
+//   ratio_to_bare_<counter>: for the workloads' own figures (ns_per_op, bytes_per_s,
+//                   ops_per_s), its median counter over the bare row's (so above 1 is
+//                   slower for ns_per_op, faster for the rates)
 // Medians are taken over the iteration rows that did not fail.
 void add_derived_ratios(nlohmann::json& results);
 

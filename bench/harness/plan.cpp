@@ -67,7 +67,7 @@ void Plan::register_with_google_benchmark() const {
         ->UseManualTime()
         ->Iterations(1)
         ->Repetitions(spec.repetitions)
-        ->Unit(benchmark::kMillisecond);
+        ->Unit(spec.unit);
   }
 }
 
@@ -92,6 +92,10 @@ void record_lifecycle(benchmark::State& state, const LifecycleRecord& record) {
 std::span<const SuiteEntry> suite_table() {
   static constexpr SuiteEntry kSuites[] = {
       {"startup", add_startup_suite},
+      {"syscall", add_syscall_suite},
+      {"cpu", add_cpu_suite},
+      {"mem", add_mem_suite},
+      {"io", add_io_suite},
   };
   return kSuites;
 }

@@ -19,6 +19,8 @@ struct BenchmarkSpec {
   std::string name;
   int repetitions = 1;
   std::function<void(benchmark::State&)> body;
+  // The unit of the row's times: ns for figures per operation (syscall/*/getpid).
+  benchmark::TimeUnit unit = benchmark::kMillisecond;
 };
 
 struct PlanSelection {
@@ -72,5 +74,10 @@ struct SuiteEntry {
 std::span<const SuiteEntry> suite_table();
 
 void add_startup_suite(Plan& plan);
+// Overhead suites (overhead_suites.cpp): figures the workload measures from inside.
+void add_syscall_suite(Plan& plan);
+void add_cpu_suite(Plan& plan);
+void add_mem_suite(Plan& plan);
+void add_io_suite(Plan& plan);
 
 }  // namespace isobench

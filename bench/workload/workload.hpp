@@ -45,6 +45,13 @@ int run_idle(std::span<const std::string> args, JsonObject& out, std::string& er
 int run_alloc(std::span<const std::string> args, JsonObject& out, std::string& error);
 int run_identity(std::span<const std::string> args, JsonObject& out, std::string& error);
 int run_checksum(std::span<const std::string> args, JsonObject& out, std::string& error);
+// Overhead workloads (syscall.cpp, cpu.cpp, mem.cpp, io.cpp): each times itself.
+int run_syscall(std::span<const std::string> args, JsonObject& out, std::string& error);
+int run_cpu(std::span<const std::string> args, JsonObject& out, std::string& error);
+int run_mem(std::span<const std::string> args, JsonObject& out, std::string& error);
+int run_io(std::span<const std::string> args, JsonObject& out, std::string& error);
+// The OPs `syscall` knows, in the order the suite reports them.
+std::span<const std::string_view> syscall_operations();
 
 // Guest /init support (guest_init.cpp).
 // True when the binary runs as a guest kernel's init: PID 1 with no workload argument.

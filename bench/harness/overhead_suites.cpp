@@ -1,0 +1,52 @@
+// The overhead suites: what running inside each backend costs a process that is already
+// running, as the workload measures it from inside (Felter et al. 2015 is the model:
+// syscalls, CPU, memory, file I/O). Each row's ratio_to_bare comes from the same run
+// (derived.cpp).
+#include "overhead_run.hpp"
+#include "workload.hpp"
+
+namespace isobench {
+
+void add_syscall_suite(Plan& plan) {
+  if (!plan.wants_suite("syscall")) return;
+  OverheadSizes sizes = overhead_sizes(plan.quick());
+  std::vector<OverheadCase> cases;
+  for (std::string_view op : workload::syscall_operations()) {
+    std::vector<std::string> facts;
+    if (op == "clock_gettime") facts = {"clocksource"};
+    cases.push_back({std::string(op), {"syscall", {std::string(op), sizes.syscall_seconds}}, "", "ns_per_op", facts});
+  }
+  add_overhead_cases(plan, "syscall", cases);
+  add_syscall_validation(plan, sizes);
+}
+
+void add_cpu_suite(Plan& plan) {
+  if (!plan.wants_suite("cpu")) return;
+  OverheadSizes sizes = overhead_sizes(plan.quick());
+  // The digest goes into the label: equal labels across backends show the same work done.
+  add_overhead_cases(plan, "cpu", {{"hash", {"cpu", {sizes.cpu_rounds}}, "", "ops_per_s", {"digest"}}});
+}
+
+void add_mem_suite(Plan& plan) {
+  if (!plan.wants_suite("mem")) return;
+  OverheadSizes sizes = overhead_sizes(plan.quick());
+  add_overhead_cases(plan, "mem",
+                     {{"triad", {"mem", {"triad", sizes.triad_bytes}}, "/triad", "bytes_per_s", {}},
+                      {"chase", {"mem", {"chase", sizes.chase_bytes}}, "/chase", "ns_per_op", {}}});
+  add_mem_validation(plan, sizes);
+}
+
+void add_io_suite(Plan& plan) {
+  if (!plan.wants_suite("io")) return;
+  OverheadSizes sizes = overhead_sizes(plan.quick());
+  // The same path in every backend, so each writes to its natural storage: the host's
+  // disk for bare, the container's root filesystem, the guest's root (its initramfs
+  // tmpfs unless the guest mounts a disk there). The row's label names the filesystem.
+  const std::string dir = "/var/tmp";
+  add_overhead_cases(plan, "io",
+                     {{"seqwrite", {"io", {dir, "seqwrite", sizes.io_bytes}}, "/seqwrite", "bytes_per_s", {"storage"}},
+                      {"randread", {"io", {dir, "randread", sizes.io_bytes}}, "/randread", "ops_per_s",
+                       {"storage", "direct"}}});
+}
+
+}  // namespace isobench
