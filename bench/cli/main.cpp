@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
       return run_one_workload(*command);
     case CommandKind::kSuites:
       return run_suites(*command, command_line);
+    case CommandKind::kCompare:
+      return run_compare(*command);
   }
   return 2;
 }

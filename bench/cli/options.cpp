@@ -144,6 +144,77 @@ Result<Command> parse_run_one(ArgCursor& cursor, Command command) {
   return command;
 }
 
+Result<Command> parse_compare(ArgCursor& cursor, Command command) {
+  command.kind = CommandKind::kCompare;
+  CompareRun& compare = command.compare;
+  std::vector<std::filesystem::path> files;
+  std::optional<std::string> baseline;
+  while (!cursor.done()) {
+    std::string_view arg = cursor.take();
+    if (!arg.starts_with("-") || arg == "-") {
+      if (arg.empty()) return fail("compare: empty file name");
+      files.emplace_back(arg);
+      continue;
+    }
+    auto [flag, inline_value] = split_flag(arg);
+    if (flag == "--fingerprint") {
+      if (inline_value) return fail("--fingerprint takes no value");
+      compare.fingerprint_only = true;
+      continue;
+    }
+    if (flag != "--threshold" && flag != "--alpha" && flag != "--json" && flag != "--normalize" &&
+        flag != "--baseline" && flag != "--baselines-dir" && flag != "--metric")
+      return fail("compare: unknown flag `" + std::string(flag) + "` (try bench --help)");
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (flag == "--threshold") {
+      std::string_view text = *v;
+      if (text.ends_with("%")) text.remove_suffix(1);
+      auto pct = parse_decimal(text, 0, 10000);
+      if (!pct) return fail("--threshold `" + *v + "`: expected a percentage from 0 to 10000, like 5 or 2.5%");
+      compare.threshold_pct = *pct;
+    } else if (flag == "--alpha") {
+      auto alpha = parse_decimal(*v, 1e-9, 0.5);
+      if (!alpha || *alpha <= 0) return fail("--alpha `" + *v + "`: expected a significance level above 0 and at most 0.5, like 0.01");
+      compare.alpha = *alpha;
+    } else if (flag == "--json") {
+      if (v->empty()) return fail("--json: empty path");
+      compare.json_out = *v;
+    } else if (flag == "--normalize") {
+      if (*v != "bare") return fail("--normalize `" + *v + "`: expected bare");
+      compare.normalize_bare = true;
+    } else if (flag == "--baseline") {
+      if (v->empty()) return fail("--baseline: empty path (or auto)");
+      baseline = *v;
+    } else if (flag == "--baselines-dir") {
+      if (v->empty()) return fail("--baselines-dir: empty path");
+      compare.baselines_dir = *v;
+    } else {  // --metric
+      for (auto& name : split_list(*v)) {
+        if (name.empty()) return fail("--metric `" + *v + "`: empty metric name");
+        compare.metrics.push_back(name);
+      }
+    }
+  }
+  if (compare.fingerprint_only) {
+    if (files.size() != 1 || baseline) return fail("compare --fingerprint: expected exactly one results file");
+    compare.next = files[0];
+    return command;
+  }
+  if (baseline) {
+    if (files.size() != 1) return fail("compare --baseline: expected exactly one results file (NEW), got " + std::to_string(files.size()));
+    compare.baseline_auto = *baseline == "auto";
+    if (!compare.baseline_auto) compare.base = *baseline;
+    compare.next = files[0];
+    return command;
+  }
+  if (files.size() != 2)
+    return fail("compare: expected BASE.json NEW.json (or --baseline auto NEW.json), got " + std::to_string(files.size()) + " file(s)");
+  compare.base = files[0];
+  compare.next = files[1];
+  return command;
+}
+
 }  // namespace
 
 std::optional<std::uint64_t> parse_byte_size(std::string_view text) { return workload::parse_bytes(text); }
@@ -176,6 +247,10 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
   if (first == "run") {
     cursor.take();
     return parse_run_one(cursor, command);
+  }
+  if (first == "compare") {
+    cursor.take();
+    return parse_compare(cursor, command);
   }
   if (first == "doctor" || first == "help") {
     cursor.take();
@@ -265,6 +340,10 @@ std::string usage_text() {
   bench doctor                               prerequisites, and how to fix each
   bench [--backend A,B] [--suite S,T] [--filter REGEX] [--repetitions N] [--quick] [--out DIR]
   bench run --backend B [--memory BYTES] [--cpus N] [--pids N] [--timeout S] WORKLOAD [ARGS...]
+  bench compare BASE.json NEW.json [--threshold PCT] [--alpha A] [--json FILE] [--normalize bare]
+                [--metric NAME,...|all]      per-benchmark change of the median; exit 1 on a regression
+  bench compare --baseline auto|FILE [--baselines-dir DIR] NEW.json   against the testbed's baseline
+  bench compare --fingerprint RESULTS.json   the testbed's baseline name (results/baselines/NAME.json)
 
 backend settings (any command):
   --guest-kernel PATH   guest kernel for vm/qemu (default: fetched into the state dir)
@@ -272,7 +351,7 @@ backend settings (any command):
   --vm-accel MODE       auto | kvm | tcg (default auto: KVM only where it can run Linux)
   --rootfs MODE         pivot_root | chroot for the container backend
 
-exit codes: 0 success; 1 a benchmark failed; 2 usage or input error.
+exit codes: 0 success; 1 a benchmark failed or compare found a regression; 2 usage or input error.
 )";
 }
 

@@ -40,12 +40,28 @@ struct RunOne {
   double timeout_s = 60;
 };
 
-enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion };
+// `bench compare BASE.json NEW.json`, `bench compare --baseline auto|FILE NEW.json`, or
+// `bench compare --fingerprint RESULTS.json` (prints the testbed's baseline name).
+struct CompareRun {
+  std::optional<std::filesystem::path> base;  // a file, or nullopt with --baseline auto
+  std::filesystem::path next;
+  bool baseline_auto = false;
+  std::filesystem::path baselines_dir = "results/baselines";
+  double threshold_pct = 5;
+  double alpha = 0.01;
+  std::optional<std::filesystem::path> json_out;
+  bool normalize_bare = false;
+  std::vector<std::string> metrics;  // empty: real_time; "all": every counter with a direction
+  bool fingerprint_only = false;
+};
+
+enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare };
 
 struct Command {
   CommandKind kind = CommandKind::kHelp;
   SuiteRun suites;
   RunOne run_one;
+  CompareRun compare;
   BackendFlags backend_flags;
 };
 

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "../harness/derived.hpp"
+#include "../harness/run_statistics.hpp"
 #include "../harness/manifest.hpp"
 #include "../harness/plan.hpp"
 #include "../harness/results_file.hpp"
@@ -65,6 +66,7 @@ int run_suites(const Command& command, const std::string& command_line) {
   manifest["quick"] = run.quick;
   for (auto& [key, value] : manifest.items()) results["context"][key] = value;
   add_derived_ratios(results);
+  for (const auto& warning : add_run_statistics(results)) std::fprintf(stderr, "bench: warning: %s\n", warning.c_str());
 
   std::filesystem::path results_path = out_dir / "results.json";
   if (auto written = write_file_atomically(results_path, results.dump(2) + "\n"); !written) {

@@ -1,0 +1,71 @@
+// Judging NEW against BASE, benchmark by benchmark and metric by metric. A change is a
+// regression or an improvement only when it is both significant (Mann-Whitney U,
+// p < alpha) and large (|change of the median| >= threshold): significance alone flags
+// a 0.3% shift measured 10,000 times, size alone flags one noisy run.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../stats/intervals.hpp"
+#include "metric.hpp"
+#include "results_reader.hpp"
+
+namespace isobench::compare {
+
+struct CompareSettings {
+  double alpha = 0.01;      // significance level; the change's interval is at 1 - alpha
+  double threshold = 0.05;  // minimum |relative change of the median| that counts
+  // Compare each benchmark's ratio to SUITE/bare/WORKLOAD measured in the same run
+  // instead of absolute values: for baselines recorded on another machine.
+  bool normalize_bare = false;
+  // Metrics to judge; empty: real_time. "all": real_time and every counter whose name
+  // says which way is better.
+  std::vector<std::string> metrics;
+  int resamples = stats::kDefaultResamples;  // bootstrap draws for intervals
+  double noisy_cv = 0.10;                    // a sample more variable than this is flagged
+};
+
+enum class Verdict {
+  kRegression,    // significant and beyond the threshold, the worse way
+  kImprovement,   // significant and beyond the threshold, the better way
+  kNoChange,      // not significant, or within the threshold
+  kInconclusive,  // cannot be judged: too few repetitions, no samples in BASE, ...
+  kFailed,        // NEW's repetitions failed (not because a backend is unavailable)
+  kSkipped,       // NEW's backend is unavailable on this host
+  kNew,           // only in NEW
+  kMissing,       // only in BASE
+};
+std::string_view to_string(Verdict verdict);
+
+struct Finding {
+  std::string benchmark;
+  std::string metric;  // empty for kNew/kMissing/kFailed/kSkipped
+  Verdict verdict = Verdict::kNoChange;
+  std::optional<Direction> direction;
+  // Absolute mode: the medians of the metric. Normalized mode: the medians of the ratio
+  // to bare (median over median).
+  std::optional<double> base_value, new_value;
+  std::optional<double> change;  // new / base - 1
+  std::optional<stats::Interval> change_ci;  // of new / base - 1, at 1 - alpha
+  std::optional<double> p_value;
+  std::size_t base_n = 0, new_n = 0;
+  double base_cv = 0, new_cv = 0;
+  std::string test;  // "mann-whitney-exact", "mann-whitney-normal", "bootstrap-ratio"
+  std::string note;  // why, for anything but a plain verdict
+};
+
+struct Comparison {
+  CompareSettings settings;
+  std::vector<Finding> findings;
+  std::size_t count(Verdict verdict) const;
+  // Exit status 1: a regression, or a benchmark whose repetitions failed in NEW.
+  bool gate_fails() const { return count(Verdict::kRegression) > 0 || count(Verdict::kFailed) > 0; }
+};
+
+// Fails (input error) when a requested metric has no known direction or appears in
+// neither file, or when the files have no benchmark in common.
+Result<Comparison> compare_results(const ResultsFile& base, const ResultsFile& next, const CompareSettings& settings);
+
+}  // namespace isobench::compare
