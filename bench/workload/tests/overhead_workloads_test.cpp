@@ -1,0 +1,174 @@
+// The overhead workloads on the real static binary: each prints one result whose figure
+// parses and is positive, bad arguments are usage errors (exit 2), and the cpu kernel's
+// digest depends only on its arguments.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "common/line_reader.hpp"
+#include "common/spawn.hpp"
+#include "workload.hpp"
+
+using namespace isobench;
+
+namespace {
+
+struct WorkloadRun {
+  std::vector<std::string> lines;
+  ExitStatus status;
+};
+
+WorkloadRun run_workload(std::vector<std::string> args) {
+  const char* binary = std::getenv("ISOBENCH_WORKLOAD");
+  args.insert(args.begin(), binary ? binary : "isobench-workload");
+  auto pipe = make_pipe();
+  EXPECT_TRUE(pipe);
+  auto child = spawn_process(args, {-1, pipe->write_end.get(), -1});
+  EXPECT_TRUE(child) << (child ? "" : child.error().describe());
+  pipe->write_end.reset();
+  LineReader reader(std::move(pipe->read_end));
+  WorkloadRun run;
+  auto deadline = Deadline::after(std::chrono::seconds(60));
+  while (auto line = reader.next_line(deadline)) run.lines.push_back(*line);
+  run.status = child->wait(deadline).value();
+  return run;
+}
+
+// The result's data after checking the protocol: ready, then one ok result.
+nlohmann::json data_of(std::vector<std::string> args) {
+  auto run = run_workload(args);
+  EXPECT_EQ(run.lines.size(), 2u);
+  if (run.lines.size() != 2) return nlohmann::json::object();
+  auto result = nlohmann::json::parse(run.lines.back());
+  EXPECT_TRUE(result["ok"].get<bool>()) << run.lines.back();
+  EXPECT_EQ(run.status.exit_code, 0) << run.lines.back();
+  return result.value("data", nlohmann::json::object());
+}
+
+double positive(const nlohmann::json& figures, const char* key) {
+  EXPECT_TRUE(figures.contains(key) && figures[key].is_number()) << key << " in " << figures.dump();
+  double value = figures.value(key, 0.0);
+  EXPECT_GT(value, 0) << key << " in " << figures.dump();
+  return value;
+}
+
+void expect_usage_error(std::vector<std::string> args, const std::string& names) {
+  auto run = run_workload(args);
+  ASSERT_EQ(run.lines.size(), 2u);
+  auto result = nlohmann::json::parse(run.lines.back());
+  EXPECT_FALSE(result["ok"].get<bool>());
+  EXPECT_NE(result["error"].get<std::string>().find(names), std::string::npos) << result["error"];
+  EXPECT_EQ(run.status.exit_code, 2) << run.lines.back();
+}
+
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "isobench-iotest-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  std::string str() const { return path_.string(); }
+  bool empty() const { return std::filesystem::is_empty(path_); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+TEST(SyscallWorkload, EveryOperationReportsAPositiveCostPerOp) {
+  for (std::string_view op : workload::syscall_operations()) {
+    auto data = data_of({"syscall", std::string(op), "0.01"});
+    EXPECT_EQ(data["op"], op);
+    positive(data, "ns_per_op");
+    EXPECT_GE(data["ops"].get<std::uint64_t>(), 1u) << op;
+  }
+}
+
+TEST(SyscallWorkload, ClockGettimeSaysWhichClockSource) {
+  auto data = data_of({"syscall", "clock_gettime", "0.01"});
+  EXPECT_FALSE(data["clocksource"].get<std::string>().empty());
+}
+
+TEST(SyscallWorkload, BadArgumentsAreUsageErrors) {
+  expect_usage_error({"syscall"}, "OP");
+  expect_usage_error({"syscall", "frob"}, "frob");
+  expect_usage_error({"syscall", "getpid", "-1"}, "-1");
+  expect_usage_error({"syscall", "getpid", "0"}, "`0`");
+  expect_usage_error({"syscall", "getpid", "0.1", "extra"}, "usage: syscall OP");
+}
+
+TEST(CpuWorkload, SameRoundsGiveTheSameDigestAndAPositiveRate) {
+  auto first = data_of({"cpu", "3"});
+  auto second = data_of({"cpu", "3"});
+  auto other = data_of({"cpu", "4"});
+  positive(first, "ops_per_s");
+  EXPECT_EQ(first["ops"].get<std::uint64_t>(), 3u * (1u << 20) / 8);
+  EXPECT_EQ(first["digest"], second["digest"]);
+  EXPECT_NE(first["digest"], other["digest"]);
+  EXPECT_EQ(first["digest"].get<std::string>().size(), 16u);
+}
+
+TEST(CpuWorkload, BadRoundsAreUsageErrors) {
+  expect_usage_error({"cpu", "0"}, "`0`");
+  expect_usage_error({"cpu", "ten"}, "ten");
+  expect_usage_error({"cpu", "1", "2"}, "at most one");
+}
+
+TEST(MemWorkload, TriadAndChaseReportPositiveFigures) {
+  auto both = data_of({"mem", "4M"});
+  positive(both["triad"], "bytes_per_s");
+  EXPECT_TRUE(both["triad"]["valid"].get<bool>());
+  positive(both["chase"], "ns_per_op");
+  auto triad = data_of({"mem", "triad", "3M"});
+  EXPECT_TRUE(triad.contains("triad"));
+  EXPECT_FALSE(triad.contains("chase"));
+  EXPECT_EQ(triad["triad"]["bytes"].get<std::uint64_t>(), 3u << 20);
+}
+
+TEST(MemWorkload, BadArgumentsAreUsageErrors) {
+  expect_usage_error({"mem", "copy"}, "copy");
+  expect_usage_error({"mem", "triad", "1K"}, "1K");
+  expect_usage_error({"mem", "triad", "4M", "x"}, "`x`");
+}
+
+TEST(MemWorkload, RefusesMoreThanTheMemoryAvailable) {
+  auto run = run_workload({"mem", "triad", "64G"});
+  ASSERT_EQ(run.lines.size(), 2u);
+  auto result = nlohmann::json::parse(run.lines.back());
+  if (result["ok"].get<bool>()) GTEST_SKIP() << "this host has more than 80 GiB available";
+  EXPECT_NE(result["error"].get<std::string>().find("MemAvailable"), std::string::npos);
+  EXPECT_EQ(run.status.exit_code, 1);
+}
+
+TEST(IoWorkload, WritesAndReadsInTheDirectoryAndLeavesNothing) {
+  ScratchDir dir;
+  auto data = data_of({"io", dir.str(), "1M"});
+  EXPECT_EQ(data["dir"], dir.str());
+  EXPECT_FALSE(data["storage"].get<std::string>().empty());
+  positive(data["seqwrite"], "bytes_per_s");
+  EXPECT_EQ(data["seqwrite"]["bytes"].get<std::uint64_t>(), 1u << 20);
+  positive(data["randread"], "ops_per_s");
+  EXPECT_TRUE(data["randread"]["direct"].is_boolean());
+  EXPECT_TRUE(dir.empty());
+}
+
+TEST(IoWorkload, CreatesAMissingDirectory) {
+  ScratchDir dir;
+  std::string nested = dir.str() + "/a/b";
+  auto data = data_of({"io", nested, "randread", "1M"});
+  positive(data["randread"], "ops_per_s");
+  EXPECT_FALSE(data.contains("seqwrite"));
+  EXPECT_TRUE(std::filesystem::is_empty(nested));
+}
+
+TEST(IoWorkload, BadArgumentsAreUsageErrors) {
+  expect_usage_error({"io"}, "DIR");
+  expect_usage_error({"io", "relative/dir"}, "relative/dir");
+  expect_usage_error({"io", "/tmp", "seqwrite", "5000"}, "5000");
+  expect_usage_error({"io", "/tmp", "append"}, "append");
+}
