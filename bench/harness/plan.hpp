@@ -74,6 +74,10 @@ struct SuiteEntry {
 std::span<const SuiteEntry> suite_table();
 
 void add_startup_suite(Plan& plan);
+// The kvm backend's primitives (hypervisor_suite.cpp) and the VM side of the ladder
+// (ladder_vm_suite.cpp).
+void add_hypervisor_suite(Plan& plan);
+void add_ladder_vm_suite(Plan& plan);
 // Overhead suites (overhead_suites.cpp): figures the workload measures from inside.
 void add_syscall_suite(Plan& plan);
 void add_cpu_suite(Plan& plan);

@@ -23,8 +23,8 @@ std::string why_unopenable(const std::string& device, const Error& error, const 
   switch (error.errno_value) {
     case ENOENT:
       if (facts.module == "kvm_pvm")
-        return reason + ": the kernel has kvm_pvm but registered no KVM device (kvm_pvm does not bind in a kernel "
-                        "that itself runs under PVM)";
+        return reason + ": the kernel has kvm_pvm but registered no KVM device (kvm_pvm does not bind when the "
+                        "kernel itself runs under PVM; see `dmesg | grep kvm-pvm`)";
       if (facts.cpu_flag == "none")
         return reason + ": the CPU shows no vmx/svm flag (enable virtualization in the firmware, or nested "
                         "virtualization on the outer hypervisor)";
