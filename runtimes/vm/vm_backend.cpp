@@ -1,8 +1,132 @@
-// PLACEHOLDER until the backend's issue lands.
 #include "vm_backend.hpp"
 
-#include "../common/placeholder_backend.hpp"
+#include <pwd.h>
+
+#include "domain_xml.hpp"
+#include "embed_root.hpp"
+#include "libvirt_connection.hpp"
+#include "vm_instance.hpp"
 
 namespace isobench {
-std::unique_ptr<Backend> make_vm_backend(const BackendConfig&) { return make_placeholder_backend("vm"); }
+namespace {
+
+using namespace guest;
+using vm::LibvirtConnection;
+
+class VmBackend final : public Backend {
+ public:
+  VmBackend(const BackendConfig& config, GuestTweaks tweaks) : config_(config), tweaks_(std::move(tweaks)) {
+    if (config_.libvirt_uri.empty()) {
+      root_ = vm::embed_root(config_.state_dir);
+      uri_ = vm::embed_uri(root_);
+    } else {
+      uri_ = config_.libvirt_uri;
+      vm::parse_embed_uri(uri_, root_);
+    }
+  }
+
+  std::string name() const override { return "vm"; }
+  std::string summary() const override {
+    std::string accel = boot_ ? boot_->accel.accel : "accelerator unknown";
+    return "a transient guest through libvirt (" + uri_ + "), " + accel;
+  }
+
+  Availability probe() override {
+    if (availability_) return *availability_;
+    availability_ = check();
+    return *availability_;
+  }
+
+  Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options) override {
+    std::int64_t launch_ns = monotonic_ns();
+    if (Availability a = probe(); !a.available) return fail("vm: " + a.reason);
+    auto size = guest_size(options.limits);
+    if (!size) return std::unexpected(size.error().with_context("vm"));
+    auto cmdline = kernel_cmdline(options.workload, tweaks_);
+    if (!cmdline) return std::unexpected(cmdline.error().with_context("vm"));
+
+    std::string name = next_guest_name("vm");
+    auto console = vm::ConsoleFifo::create(name);
+    if (!console) return std::unexpected(console.error().with_context("vm: console"));
+    auto xml = vm::fill_template(vm::domain_template(),
+                                 {{"domain_type", boot_->accel.libvirt_domain_type()},
+                                  {"name", name},
+                                  {"memory_mib", std::to_string(size->memory_mib)},
+                                  {"vcpus", std::to_string(size->vcpus)},
+                                  {"kernel", boot_->kernel.path.string()},
+                                  {"initrd", boot_->initramfs.path.string()},
+                                  {"cmdline", *cmdline},
+                                  {"emulator", boot_->qemu_binary.string()},
+                                  {"console", console->path().string()}});
+    if (!xml) return std::unexpected(xml.error().with_context("vm"));
+
+    auto instance = std::make_unique<vm::VmInstance>(connection_, name, std::move(*console), root_,
+                                                     guest_attributes(*boot_));
+    instance->phases().mark_at("launch", launch_ns);
+    // On failure the instance's destructor destroys whatever was created.
+    if (auto started = instance->start(*xml); !started) return std::unexpected(started.error().with_context("vm"));
+    return instance;
+  }
+
+  std::vector<DoctorCheck> doctor() override {
+    std::vector<DoctorCheck> checks = guest_doctor_checks(config_);
+    if (!root_.empty() && ::getpwnam("libvirt-qemu") == nullptr)
+      checks.push_back({"libvirt-qemu user", false, "no user libvirt-qemu: the embedded QEMU driver refuses to start",
+                        "scripts/setup (creates the libvirt-qemu user and the kvm and libvirt-qemu groups)"});
+    auto connection = open_connection();
+    checks.push_back({"libvirt driver", connection.has_value(),
+                      connection ? uri_ + " opened (libvirt " + (*connection)->library_version() + ")"
+                                 : connection.error().describe(),
+                      root_.empty() ? "check --libvirt-uri and that its daemon runs"
+                                    : "scripts/setup (libvirt-daemon-driver-qemu, the libvirt-qemu user)"});
+    return checks;
+  }
+
+  std::map<std::string, std::string> manifest() override {
+    std::map<std::string, std::string> facts{{"libvirt_uri", uri_}};
+    if (probe().available) {
+      facts.merge(guest_manifest(*boot_));
+      facts["libvirt_version"] = connection_->library_version();
+    }
+    return facts;
+  }
+
+ private:
+  Result<std::shared_ptr<LibvirtConnection>> open_connection() {
+    if (!root_.empty())
+      if (auto prepared = vm::prepare_embed_root(root_); !prepared)
+        return std::unexpected(prepared.error().with_context("libvirt embedded driver"));
+    return LibvirtConnection::open(uri_);
+  }
+
+  Availability check() {
+    auto boot = prepare_guest_boot(config_);
+    if (!boot) return Availability::no(boot.error().describe());
+    boot_ = std::move(*boot);
+    auto connection = open_connection();
+    if (!connection) {
+      std::string hint = root_.empty() ? " (check --libvirt-uri)" : " (run bench doctor)";
+      return Availability::no(connection.error().describe() + hint);
+    }
+    connection_ = std::move(*connection);
+    return Availability::yes();
+  }
+
+  BackendConfig config_;
+  GuestTweaks tweaks_;
+  std::filesystem::path root_;  // the embed root, empty for another URI
+  std::string uri_;
+  std::optional<Availability> availability_;
+  std::optional<GuestBoot> boot_;
+  std::shared_ptr<LibvirtConnection> connection_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_vm_backend(const BackendConfig& config) { return make_vm_backend(config, {}); }
+
+std::unique_ptr<Backend> make_vm_backend(const BackendConfig& config, const guest::GuestTweaks& tweaks) {
+  return std::make_unique<VmBackend>(config, tweaks);
 }
+
+}  // namespace isobench

@@ -1,0 +1,22 @@
+// QEMU's command line for the guest that vm-configs/domain.xml describes to libvirt:
+// q35, direct kernel boot, the serial console on stdout, no other device. Keep the two
+// in step: the qemu backend exists to show what libvirt adds to the same machine.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "../guest/guest_boot.hpp"
+
+namespace isobench::qemu {
+
+struct QemuGuest {
+  std::string name;
+  std::string cmdline;  // the kernel command line
+  guest::GuestSize size;
+  int qmp_fd = 3;  // a connected socket QEMU inherits as its QMP monitor
+};
+
+std::vector<std::string> qemu_argv(const guest::GuestBoot& boot, const QemuGuest& guest);
+
+}  // namespace isobench::qemu
