@@ -1,35 +1,95 @@
 #include "overhead_run.hpp"
 
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+
 namespace isobench {
 namespace {
 
 bool boots_a_guest(std::string_view backend) { return backend == "vm" || backend == "qemu"; }
 
+struct SharedResult {
+  nlohmann::json data;
+  std::map<std::string, std::string> attributes;  // the backend's, for the label
+};
+
+// The runs of one group on one backend. Each row takes the next result queued for it;
+// when it has none, a new instance runs and queues its result for every row. Rows have
+// the same repetitions, so each run is used once by each row, in whatever order Google
+// Benchmark interleaves the repetitions.
+class SharedRuns {
+ public:
+  SharedRuns(Backend& backend, WorkloadCommand command, LifecycleTimeouts timeouts)
+      : backend_(backend), command_(std::move(command)), timeouts_(timeouts) {}
+
+  void add_row(const std::string& row) { queues_[row]; }
+
+  Result<SharedResult> next(const std::string& row) {
+    auto& queue = queues_.at(row);
+    if (queue.empty()) launch();
+    Result<SharedResult> result = std::move(queue.front());
+    queue.pop_front();
+    return result;
+  }
+
+ private:
+  void launch() {
+    LifecycleRecord record;
+    auto data = run_overhead_workload(backend_, command_, timeouts_, &record);
+    Result<SharedResult> result = data ? Result<SharedResult>(SharedResult{std::move(*data), record.attributes})
+                                       : Result<SharedResult>(std::unexpected(data.error()));
+    for (auto& [row, queue] : queues_) queue.push_back(result);
+  }
+
+  Backend& backend_;
+  WorkloadCommand command_;
+  LifecycleTimeouts timeouts_;
+  std::map<std::string, std::deque<Result<SharedResult>>> queues_;
+};
+
 // Figures per op are reported as the row's time per op; the others as the time of the
 // workload's measured window (fixed work, so it moves inversely with the figure).
-double manual_time_s(const OverheadCase& c, const nlohmann::json& figures) {
-  if (c.counter == "ns_per_op") return figures["ns_per_op"].get<double>() * 1e-9;
+double manual_time_s(const OverheadRow& row, const nlohmann::json& figures) {
+  if (row.counter == "ns_per_op") return figures["ns_per_op"].get<double>() * 1e-9;
   return figures.value("seconds", 0.0);
 }
 
 std::string fact_text(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>();
-  return value.dump();
+  return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
 // The backend's attributes, then the workload's own facts (storage, clock source, digest).
-std::string row_label(const LifecycleRecord& record, const OverheadCase& c, const nlohmann::json& data,
-                      const nlohmann::json& figures) {
+std::string row_label(const SharedResult& result, const OverheadRow& row, const nlohmann::json& figures) {
   std::string label;
   auto append = [&](const std::string& key, const std::string& value) {
     label += (label.empty() ? "" : " ") + key + "=" + value;
   };
-  for (const auto& [key, value] : record.attributes) append(key, value);
-  for (const auto& fact : c.facts) {
-    if (figures.is_object() && figures.contains(fact)) append(fact, fact_text(figures[fact]));
-    else if (data.contains(fact)) append(fact, fact_text(data[fact]));
+  for (const auto& [key, value] : result.attributes) append(key, value);
+  for (const auto& fact : row.facts) {
+    if (figures.contains(fact)) append(fact, fact_text(figures[fact]));
+    else if (result.data.contains(fact)) append(fact, fact_text(result.data[fact]));
   }
   return label;
+}
+
+void report_row(benchmark::State& state, SharedRuns& runs, const OverheadRow& row) {
+  for (auto _ : state) {
+    auto result = runs.next(row.name);
+    if (!result) {
+      record_failure(state, result.error().describe());
+      break;
+    }
+    auto figures = row_figures(result->data, row.figures_at, row.counter);
+    if (!figures) {
+      record_failure(state, figures.error().describe());
+      break;
+    }
+    state.SetIterationTime(manual_time_s(row, *figures));
+    state.counters[row.counter] = (*figures)[row.counter].get<double>();
+    if (std::string label = row_label(*result, row, *figures); !label.empty()) state.SetLabel(label);
+  }
 }
 
 }  // namespace
@@ -39,67 +99,59 @@ OverheadSizes overhead_sizes(bool quick) {
   return {"0.3", "400", "192M", "128M", "64M"};
 }
 
-Result<nlohmann::json> workload_figures(const Outcome& outcome, const std::string& figures_at,
-                                        const std::string& counter) {
+Result<nlohmann::json> workload_data(const Outcome& outcome) {
   if (!outcome.ok()) return fail(outcome.failure);
   nlohmann::json result = nlohmann::json::parse(outcome.result_line, nullptr, false);
   if (result.is_discarded() || !result.is_object()) return fail("result line is not JSON: " + outcome.result_line);
   if (!result.value("ok", false)) return fail("workload failed: " + result.value("error", std::string("no reason given")));
   if (!result.contains("data") || !result["data"].is_object()) return fail("result has no data object");
-  nlohmann::json::json_pointer at(figures_at);
-  if (!result["data"].contains(at)) return fail("result data has no " + (figures_at.empty() ? "figures" : figures_at));
-  const nlohmann::json& figures = result["data"][at];
-  if (!figures.contains(counter) || !figures[counter].is_number() || !(figures[counter].get<double>() > 0))
-    return fail("result has no positive " + counter + ": " + figures.dump());
   return result["data"];
 }
 
+Result<nlohmann::json> row_figures(const nlohmann::json& data, const std::string& figures_at,
+                                   const std::string& counter) {
+  nlohmann::json::json_pointer at(figures_at);
+  if (!data.contains(at) || !data[at].is_object()) return fail("result data has no " + figures_at);
+  const nlohmann::json& figures = data[at];
+  if (!figures.contains(counter) || !figures[counter].is_number() || !(figures[counter].get<double>() > 0))
+    return fail("result has no positive " + counter + " at " + figures_at + ": " + figures.dump());
+  return figures;
+}
+
 Result<nlohmann::json> run_overhead_workload(Backend& backend, const WorkloadCommand& command,
-                                             const std::string& figures_at, const std::string& counter,
                                              const LifecycleTimeouts& timeouts, LifecycleRecord* record) {
   LaunchOptions options;
   options.workload = command;
   options.ready_timeout = timeouts.ready;
   auto run = run_lifecycle(backend, options, timeouts);
   if (!run) return std::unexpected(run.error());
-  auto data = workload_figures(run->outcome, figures_at, counter);
+  auto data = workload_data(run->outcome);
   if (record != nullptr) *record = std::move(*run);
   return data;
 }
 
-void add_overhead_cases(Plan& plan, const std::string& suite, const std::vector<OverheadCase>& cases) {
+void add_overhead_groups(Plan& plan, const std::string& suite, const std::vector<OverheadGroup>& groups) {
   for (const auto& name : plan.backends().names()) {
     if (!plan.wants_backend(name)) continue;
     Backend* backend = plan.backends().find(name);
     if (!backend->runs_workloads()) continue;
     const Availability& availability = plan.backends().availability(name);
     // A guest boots for every repetition: a few seconds each under TCG.
-    int repetitions = boots_a_guest(name) ? plan.repetitions(5, 2) : plan.repetitions(10, 3);
-    LifecycleTimeouts timeouts = plan.timeouts_for(name);
-    for (const auto& c : cases) {
-      std::string bench_name = suite + "/" + name + "/" + c.row;
-      if (!availability.available) {
-        plan.add_unavailable(bench_name, availability.reason);
-        continue;
+    int repetitions = boots_a_guest(name) ? plan.repetitions(5, 3) : plan.repetitions(10, 5);
+    for (const auto& group : groups) {
+      auto runs = std::make_shared<SharedRuns>(*backend, group.command, plan.timeouts_for(name));
+      for (const auto& row : group.rows) {
+        std::string bench_name = suite + "/" + name + "/" + row.name;
+        if (!availability.available) {
+          plan.add_unavailable(bench_name, availability.reason);
+          continue;
+        }
+        BenchmarkSpec spec{bench_name, repetitions, [runs, row](benchmark::State& state) { report_row(state, *runs, row); }};
+        spec.unit = row.counter == "ns_per_op" ? benchmark::kNanosecond : benchmark::kMillisecond;
+        std::size_t before = plan.specs().size();
+        plan.add(std::move(spec));
+        if (plan.specs().size() > before) runs->add_row(row.name);  // not filtered out
       }
-      BenchmarkSpec spec{bench_name, repetitions, [backend, c, timeouts](benchmark::State& state) {
-                           for (auto _ : state) {
-                             LifecycleRecord record;
-                             auto data = run_overhead_workload(*backend, c.command, c.figures_at, c.counter,
-                                                               timeouts, &record);
-                             if (!data) {
-                               record_failure(state, data.error().describe());
-                               break;
-                             }
-                             const nlohmann::json& figures = (*data)[nlohmann::json::json_pointer(c.figures_at)];
-                             state.SetIterationTime(manual_time_s(c, figures));
-                             state.counters[c.counter] = figures[c.counter].get<double>();
-                             if (std::string label = row_label(record, c, *data, figures); !label.empty())
-                               state.SetLabel(label);
-                           }
-                         }};
-      spec.unit = c.counter == "ns_per_op" ? benchmark::kNanosecond : benchmark::kMillisecond;
-      plan.add(std::move(spec));
     }
   }
 }

@@ -1,6 +1,6 @@
-// The shared body of the overhead suites (syscall, cpu, mem, io): run one workload that
-// times itself inside the instance, and report its own figure. The harness only waits
-// (blocked in poll) while the workload measures, so it adds nothing to the figure.
+// The shared body of the overhead suites (syscall, cpu, mem, io): run a workload that
+// times itself inside the instance, and report its own figures. The harness only waits
+// (blocked in poll) while the workload measures, so it adds nothing to the figures.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -12,17 +12,23 @@
 
 namespace isobench {
 
-// One row per backend: SUITE/BACKEND/ROW.
-struct OverheadCase {
-  std::string row;               // "getpid", "triad"
-  WorkloadCommand command;       // {"syscall", {"getpid", "0.3"}}
-  std::string figures_at;        // JSON pointer into the result's data: "" or "/triad"
-  std::string counter;           // the figure: "ns_per_op", "bytes_per_s" or "ops_per_s"
-  std::vector<std::string> facts;  // data fields copied into the row's label: "storage"
+// One row per backend: SUITE/BACKEND/NAME.
+struct OverheadRow {
+  std::string name;                // "getpid", "triad"
+  std::string figures_at;          // JSON pointer into the result's data: "/getpid"
+  std::string counter;             // the figure: "ns_per_op", "bytes_per_s" or "ops_per_s"
+  std::vector<std::string> facts;  // fields copied into the row's label: "storage"
+};
+
+// One workload command whose every run feeds all of its rows, so that a guest boots once
+// per repetition for the eight syscall rows, not eight times.
+struct OverheadGroup {
+  WorkloadCommand command;
+  std::vector<OverheadRow> rows;
 };
 
 struct OverheadSizes {
-  std::string syscall_seconds;  // time budget of each `syscall OP`
+  std::string syscall_seconds;  // time budget of each `syscall` operation
   std::string cpu_rounds;
   std::string triad_bytes;
   std::string chase_bytes;
@@ -32,19 +38,19 @@ struct OverheadSizes {
 // 3 minutes); otherwise sizes that leave the last-level cache far behind.
 OverheadSizes overhead_sizes(bool quick);
 
-// The workload's figures: its result's data at `figures_at`, checked to be ok and to hold
-// a positive `counter`. The error says why not, in words for the row.
-Result<nlohmann::json> workload_figures(const Outcome& outcome, const std::string& figures_at,
-                                        const std::string& counter);
+// The data object of a successful workload result; the error says why there is none.
+Result<nlohmann::json> workload_data(const Outcome& outcome);
+// The figures at `figures_at` in `data`, checked to hold a positive `counter`.
+Result<nlohmann::json> row_figures(const nlohmann::json& data, const std::string& figures_at,
+                                   const std::string& counter);
 
-// Runs the workload once on `backend` and returns its result's data, checked as above.
+// Runs the workload once on `backend` and returns its result's data.
 Result<nlohmann::json> run_overhead_workload(Backend& backend, const WorkloadCommand& command,
-                                             const std::string& figures_at, const std::string& counter,
                                              const LifecycleTimeouts& timeouts, LifecycleRecord* record = nullptr);
 
 // Registers SUITE/BACKEND/ROW for every selected backend that runs workloads; an
 // unavailable backend gets rows that say why.
-void add_overhead_cases(Plan& plan, const std::string& suite, const std::vector<OverheadCase>& cases);
+void add_overhead_groups(Plan& plan, const std::string& suite, const std::vector<OverheadGroup>& groups);
 
 // Validation of bare figures against a second method in the harness process (overhead_validation.cpp).
 void add_syscall_validation(Plan& plan, const OverheadSizes& sizes);

@@ -10,13 +10,13 @@ namespace isobench {
 void add_syscall_suite(Plan& plan) {
   if (!plan.wants_suite("syscall")) return;
   OverheadSizes sizes = overhead_sizes(plan.quick());
-  std::vector<OverheadCase> cases;
+  OverheadGroup group{{"syscall", {"all", sizes.syscall_seconds}}, {}};
   for (std::string_view op : workload::syscall_operations()) {
     std::vector<std::string> facts;
     if (op == "clock_gettime") facts = {"clocksource"};
-    cases.push_back({std::string(op), {"syscall", {std::string(op), sizes.syscall_seconds}}, "", "ns_per_op", facts});
+    group.rows.push_back({std::string(op), "/" + std::string(op), "ns_per_op", facts});
   }
-  add_overhead_cases(plan, "syscall", cases);
+  add_overhead_groups(plan, "syscall", {group});
   add_syscall_validation(plan, sizes);
 }
 
@@ -24,15 +24,16 @@ void add_cpu_suite(Plan& plan) {
   if (!plan.wants_suite("cpu")) return;
   OverheadSizes sizes = overhead_sizes(plan.quick());
   // The digest goes into the label: equal labels across backends show the same work done.
-  add_overhead_cases(plan, "cpu", {{"hash", {"cpu", {sizes.cpu_rounds}}, "", "ops_per_s", {"digest"}}});
+  add_overhead_groups(plan, "cpu", {{{"cpu", {sizes.cpu_rounds}}, {{"hash", "", "ops_per_s", {"digest"}}}}});
 }
 
 void add_mem_suite(Plan& plan) {
   if (!plan.wants_suite("mem")) return;
   OverheadSizes sizes = overhead_sizes(plan.quick());
-  add_overhead_cases(plan, "mem",
-                     {{"triad", {"mem", {"triad", sizes.triad_bytes}}, "/triad", "bytes_per_s", {}},
-                      {"chase", {"mem", {"chase", sizes.chase_bytes}}, "/chase", "ns_per_op", {}}});
+  // Two runs: the latency walk needs less memory than the bandwidth arrays.
+  add_overhead_groups(plan, "mem",
+                      {{{"mem", {"triad", sizes.triad_bytes}}, {{"triad", "/triad", "bytes_per_s", {}}}},
+                       {{"mem", {"chase", sizes.chase_bytes}}, {{"chase", "/chase", "ns_per_op", {}}}}});
   add_mem_validation(plan, sizes);
 }
 
@@ -43,10 +44,10 @@ void add_io_suite(Plan& plan) {
   // disk for bare, the container's root filesystem, the guest's root (its initramfs
   // tmpfs unless the guest mounts a disk there). The row's label names the filesystem.
   const std::string dir = "/var/tmp";
-  add_overhead_cases(plan, "io",
-                     {{"seqwrite", {"io", {dir, "seqwrite", sizes.io_bytes}}, "/seqwrite", "bytes_per_s", {"storage"}},
-                      {"randread", {"io", {dir, "randread", sizes.io_bytes}}, "/randread", "ops_per_s",
-                       {"storage", "direct"}}});
+  add_overhead_groups(plan, "io",
+                      {{{"io", {dir, sizes.io_bytes}},
+                        {{"seqwrite", "/seqwrite", "bytes_per_s", {"storage"}},
+                         {"randread", "/randread", "ops_per_s", {"storage", "direct"}}}}});
 }
 
 }  // namespace isobench

@@ -68,19 +68,19 @@ void add_syscall_validation(Plan& plan, const OverheadSizes& sizes) {
   Backend* bare = plan.backends().find("bare");
   LifecycleTimeouts timeouts = plan.timeouts_for("bare");
   const std::string name = "syscall/bare/getpid/harness_loop";
-  BenchmarkSpec spec{name, plan.repetitions(10, 3), [=](benchmark::State& state) {
+  BenchmarkSpec spec{name, plan.repetitions(10, 5), [=](benchmark::State& state) {
                        for (auto _ : state) {
-                         auto data = run_overhead_workload(*bare, {"syscall", {"getpid", sizes.syscall_seconds}}, "",
-                                                           "ns_per_op", timeouts);
-                         if (!data) {
-                           record_failure(state, data.error().describe());
+                         auto data = run_overhead_workload(*bare, {"syscall", {"getpid", sizes.syscall_seconds}}, timeouts);
+                         auto figures = data ? row_figures(*data, "/getpid", "ns_per_op") : data;
+                         if (!figures) {
+                           record_failure(state, figures.error().describe());
                            break;
                          }
                          // As many calls as the workload made, so both ran about as long.
-                         double check = getpid_loop_ns(std::max<std::uint64_t>((*data)["ops"].get<std::uint64_t>(), 1));
+                         double check = getpid_loop_ns(std::max<std::uint64_t>((*figures)["ops"].get<std::uint64_t>(), 1));
                          state.SetIterationTime(check * 1e-9);
                          state.counters["ns_per_op"] = check;
-                         record_agreement(state, name, "ns_per_op", (*data)["ns_per_op"].get<double>(), check);
+                         record_agreement(state, name, "ns_per_op", (*figures)["ns_per_op"].get<double>(), check);
                          state.SetLabel("check=plain getpid loop in the harness process");
                        }
                      }};
@@ -95,18 +95,18 @@ void add_mem_validation(Plan& plan, const OverheadSizes& sizes) {
   // Each of memcpy's two buffers as large as one of triad's three arrays.
   std::size_t array_bytes = workload::parse_bytes(sizes.triad_bytes).value_or(96u << 20) / 3;
   const std::string name = "mem/bare/triad/memcpy";
-  plan.add({name, plan.repetitions(10, 3), [=](benchmark::State& state) {
+  plan.add({name, plan.repetitions(10, 5), [=](benchmark::State& state) {
               for (auto _ : state) {
-                auto data = run_overhead_workload(*bare, {"mem", {"triad", sizes.triad_bytes}}, "/triad",
-                                                  "bytes_per_s", timeouts);
-                if (!data) {
-                  record_failure(state, data.error().describe());
+                auto data = run_overhead_workload(*bare, {"mem", {"triad", sizes.triad_bytes}}, timeouts);
+                auto figures = data ? row_figures(*data, "/triad", "bytes_per_s") : data;
+                if (!figures) {
+                  record_failure(state, figures.error().describe());
                   break;
                 }
                 double check = memcpy_bytes_per_s(array_bytes);
                 state.SetIterationTime(2.0 * static_cast<double>(array_bytes) / check);
                 state.counters["bytes_per_s"] = check;
-                record_agreement(state, name, "bytes_per_s", (*data)["triad"]["bytes_per_s"].get<double>(), check);
+                record_agreement(state, name, "bytes_per_s", (*figures)["bytes_per_s"].get<double>(), check);
                 state.SetLabel("check=memcpy in the harness process");
               }
             }});

@@ -16,7 +16,7 @@ std::span<const WorkloadEntry> workload_table() {
       {"idle", "idle SECONDS", run_idle},
       {"alloc", "alloc BYTES[K|M|G]", run_alloc},
       {"checksum", "checksum", run_checksum},
-      {"syscall", "syscall OP [SECONDS]", run_syscall},
+      {"syscall", "syscall OP|all [SECONDS]", run_syscall},
       {"cpu", "cpu [ROUNDS]", run_cpu},
       {"mem", "mem [triad|chase] [BYTES[K|M|G]]", run_mem},
       {"io", "io DIR [seqwrite|randread] [BYTES[K|M|G]]", run_io},

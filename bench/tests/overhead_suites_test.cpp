@@ -1,0 +1,178 @@
+// The overhead suites end to end through the real `bench` binary on bare (small sizes,
+// two repetitions), the ratio of each workload figure to bare's, and the same workload
+// giving the same digests in every backend available here.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "common/line_reader.hpp"
+#include "common/spawn.hpp"
+#include "../harness/backend_set.hpp"
+#include "../harness/derived.hpp"
+#include "../harness/lifecycle.hpp"
+#include "workload.hpp"
+
+using namespace isobench;
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "isobench-overhead-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct BenchRun {
+  int exit_code = -1;
+  std::string err;
+};
+
+BenchRun run_bench(std::vector<std::string> args) {
+  const char* bench = std::getenv("ISOBENCH_BENCH");
+  args.insert(args.begin(), bench ? bench : "bench");
+  auto null_out = make_pipe().value();
+  auto err = make_pipe().value();
+  auto child = spawn_process(args, {-1, null_out.write_end.get(), err.write_end.get()});
+  EXPECT_TRUE(child) << (child ? "" : child.error().describe());
+  null_out.write_end.reset();
+  err.write_end.reset();
+  LineReader out_reader(std::move(null_out.read_end)), err_reader(std::move(err.read_end));
+  auto deadline = Deadline::after(std::chrono::seconds(240));
+  BenchRun run;
+  out_reader.drain(deadline);
+  run.err = err_reader.drain(deadline).value_or("");
+  auto status = child->wait(deadline);
+  run.exit_code = status && status->exited ? status->exit_code : -1;
+  return run;
+}
+
+// name -> its successful iteration rows
+std::map<std::string, std::vector<nlohmann::json>> iterations(const nlohmann::json& results) {
+  std::map<std::string, std::vector<nlohmann::json>> out;
+  for (const auto& row : results["benchmarks"])
+    if (row.value("run_type", "") == "iteration" && !row.value("error_occurred", false))
+      out[row["run_name"].get<std::string>()].push_back(row);
+  return out;
+}
+
+nlohmann::json row(const std::string& name, const std::string& run_type, double real_time,
+                   std::map<std::string, double> counters) {
+  nlohmann::json r = {{"name", name}, {"run_name", name}, {"run_type", run_type}, {"real_time", real_time},
+                      {"time_unit", "ns"}};
+  if (run_type == "aggregate") {
+    r["aggregate_name"] = "median";
+    r["name"] = name + "_median";
+  }
+  for (const auto& [key, value] : counters) r[key] = value;
+  return r;
+}
+
+}  // namespace
+
+TEST(OverheadSuites, QuickBareRunGivesEveryRowAPositiveFigure) {
+  TempDir out;
+  auto run = run_bench({"--backend", "bare", "--suite", "syscall,cpu,mem,io", "--quick", "--repetitions", "2", "--out",
+                        out.path().string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream file(out.path() / "results.json");
+  auto results = nlohmann::json::parse(file);
+  auto rows = iterations(results);
+
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"cpu/bare/hash", "ops_per_s"},         {"mem/bare/triad", "bytes_per_s"},
+      {"mem/bare/chase", "ns_per_op"},        {"io/bare/seqwrite", "bytes_per_s"},
+      {"io/bare/randread", "ops_per_s"},      {"syscall/bare/getpid/harness_loop", "ns_per_op"},
+      {"mem/bare/triad/memcpy", "bytes_per_s"}};
+  for (std::string_view op : workload::syscall_operations())
+    expected.push_back({"syscall/bare/" + std::string(op), "ns_per_op"});
+  for (const auto& [name, counter] : expected) {
+    ASSERT_EQ(rows[name].size(), 2u) << name;
+    for (const auto& iteration : rows[name]) {
+      EXPECT_GT(iteration.value(counter, 0.0), 0) << name << ": " << iteration.dump();
+      EXPECT_GT(iteration.value("real_time", 0.0), 0) << name;
+    }
+  }
+  // The io rows say which storage they ran on; the cpu row shows its digest.
+  EXPECT_NE(rows["io/bare/seqwrite"][0].value("label", "").find("storage="), std::string::npos);
+  EXPECT_NE(rows["cpu/bare/hash"][0].value("label", "").find("digest="), std::string::npos);
+  // Validation rows carry how far the two methods are apart (1 is perfect agreement).
+  EXPECT_GE(rows["syscall/bare/getpid/harness_loop"][0].value("disagreement_factor", 0.0), 1.0);
+  EXPECT_GE(rows["mem/bare/triad/memcpy"][0].value("disagreement_factor", 0.0), 1.0);
+  EXPECT_FALSE(std::filesystem::exists("/var/tmp") &&
+               std::any_of(std::filesystem::directory_iterator("/var/tmp"), std::filesystem::directory_iterator(),
+                           [](const auto& entry) {
+                             return entry.path().filename().string().starts_with("isobench-io-");
+                           }))
+      << "a scratch file was left in /var/tmp";
+}
+
+TEST(OverheadRatios, EachFigureCounterGetsItsRatioToBareFromTheMedians) {
+  nlohmann::json results = {{"benchmarks", nlohmann::json::array()}};
+  auto& rows = results["benchmarks"];
+  for (double v : {100.0, 110.0, 90.0}) rows.push_back(row("syscall/bare/getpid", "iteration", v, {{"ns_per_op", v}}));
+  for (double v : {300.0, 200.0, 220.0})
+    rows.push_back(row("syscall/container/getpid", "iteration", v, {{"ns_per_op", v}}));
+  rows.push_back(row("syscall/container/getpid", "aggregate", 220, {{"ns_per_op", 220}}));
+  for (double v : {4e9, 6e9}) rows.push_back(row("mem/bare/triad", "iteration", 1, {{"bytes_per_s", v}}));
+  for (double v : {2e9, 3e9}) rows.push_back(row("mem/vm/triad", "iteration", 1, {{"bytes_per_s", v}}));
+  rows.push_back(row("mem/vm/triad", "aggregate", 1, {{"bytes_per_s", 2.5e9}}));
+  add_derived_ratios(results);
+  const auto& container = results["benchmarks"][6];
+  EXPECT_DOUBLE_EQ(container["ratio_to_bare_ns_per_op"].get<double>(), 2.2);
+  EXPECT_DOUBLE_EQ(container["ratio_to_bare"].get<double>(), 2.2);
+  const auto& vm = results["benchmarks"][11];
+  EXPECT_DOUBLE_EQ(vm["ratio_to_bare_bytes_per_s"].get<double>(), 0.5);
+  EXPECT_FALSE(vm.contains("ratio_to_bare_ns_per_op"));
+}
+
+// "Containers from one image behave the same" (C8), checked for every backend here: the
+// same binary prints the same digests bare, in a container and in a guest.
+TEST(SameBehaviour, ChecksumAndCpuDigestsMatchBareInEveryAvailableBackend) {
+  BackendConfig config;
+  config.workload_binary = default_workload_binary();
+  config.state_dir = default_state_dir();
+  BackendSet backends(config);
+  auto digests_on = [&](Backend& backend) -> std::vector<std::string> {
+    std::vector<std::string> out;
+    for (WorkloadCommand command : {WorkloadCommand{"checksum", {}}, WorkloadCommand{"cpu", {"2"}}}) {
+      LaunchOptions options;
+      options.workload = command;
+      options.ready_timeout = std::chrono::seconds(60);
+      auto record = run_lifecycle(backend, options, {std::chrono::seconds(60), std::chrono::seconds(120)});
+      EXPECT_TRUE(record) << backend.name() << ": " << (record ? "" : record.error().describe());
+      if (!record) return {};
+      auto result = nlohmann::json::parse(record->outcome.result_line, nullptr, false);
+      EXPECT_TRUE(record->outcome.ok() && !result.is_discarded()) << backend.name() << ": " << record->outcome.failure;
+      if (result.is_discarded() || !result.contains("data")) return {};
+      const auto& data = result["data"];
+      for (const char* key : {"compute_digest", "exe_digest", "digest"})
+        if (data.contains(key)) out.push_back(std::string(key) + "=" + data[key].dump());
+    }
+    return out;
+  };
+  ASSERT_TRUE(backends.availability("bare").available) << backends.availability("bare").reason;
+  auto bare = digests_on(*backends.find("bare"));
+  ASSERT_EQ(bare.size(), 3u);
+  std::vector<std::string> compared, skipped;
+  for (const auto& name : backends.names()) {
+    Backend* backend = backends.find(name);
+    if (name == "bare" || !backend->runs_workloads()) continue;
+    if (!backends.availability(name).available) {
+      skipped.push_back(name + " (" + backends.availability(name).reason + ")");
+      continue;
+    }
+    EXPECT_EQ(digests_on(*backend), bare) << name;
+    compared.push_back(name);
+  }
+  if (compared.empty()) GTEST_SKIP() << "no backend but bare can run here: " << ::testing::PrintToString(skipped);
+}
