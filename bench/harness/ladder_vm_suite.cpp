@@ -1,11 +1,17 @@
-// `ladder`, VM side: what each step of bringing up a VM costs on its own, measured with
-// the kvm backend's minimal VMM (no QEMU, no guest OS), next to the container side's
-// namespaces and cgroups (ladder_suite.cpp). Each row is cumulative, one VM life per
+// `ladder`, VM side: what each step of bringing up a VM costs, next to the container
+// side's namespaces and cgroups (ladder_suite.cpp). Each row is cumulative; counters
+// ready_s (the step's cumulative time, = the row's time) and step_s (what it adds).
+// The floor, with the kvm backend's minimal VMM (no QEMU, no guest OS), one VM life per
 // repetition:
 //   ladder/kvm/vm_create          KVM_CREATE_VM: the VM object alone
 //   ladder/kvm/vcpu               + guest memory slot + vCPU: a VM that could run
 //   ladder/kvm/first_instruction  + the first guest instruction, to its first exit
-// Counters: ready_s (the step's cumulative time) and step_s (what the step adds).
+// Then a real guest, from the phases the vm (libvirt) and qemu (QEMU alone) backends
+// mark, one `noop` guest life per repetition shared by the backend's rows:
+//   ladder/{vm,qemu}/vmm_up          launch -> QEMU up with its vCPUs released
+//   ladder/{vm,qemu}/workload_ready  + guest kernel boot and the workload's start
+#include <deque>
+
 #include "../../runtimes/kvm/kvm_backend.hpp"
 #include "../../runtimes/kvm/primitives.hpp"
 #include "plan.hpp"
@@ -29,10 +35,80 @@ constexpr LadderStep kSteps[] = {
      [](const BirthTimes& t) { return t.first_exit_ns; }},
 };
 
-}  // namespace
+struct GuestStep {
+  const char* name;
+  const char* from;  // the phase the step starts at (step_s)
+  const char* to;    // the phase it ends at (ready_s from launch)
+};
 
-void add_ladder_vm_suite(Plan& plan) {
-  if (!plan.wants_suite("ladder") || !plan.wants_backend("kvm")) return;
+constexpr GuestStep kGuestSteps[] = {
+    {"vmm_up", "launch", "qemu_up"},
+    {"workload_ready", "qemu_up", "ready"},
+};
+
+// One guest life serves every row of a backend: the first row that needs a new
+// repetition runs it and queues the record for the others.
+class SharedGuestLives {
+ public:
+  SharedGuestLives(Backend& backend, LaunchOptions options, LifecycleTimeouts timeouts)
+      : backend_(backend), options_(std::move(options)), timeouts_(timeouts), queues_(std::size(kGuestSteps)) {}
+
+  Result<LifecycleRecord> next(std::size_t row) {
+    if (queues_[row].empty()) {
+      Result<LifecycleRecord> record = run_lifecycle(backend_, options_, timeouts_);
+      for (auto& queue : queues_) queue.push_back(record);
+    }
+    Result<LifecycleRecord> record = std::move(queues_[row].front());
+    queues_[row].pop_front();
+    return record;
+  }
+
+ private:
+  Backend& backend_;
+  LaunchOptions options_;
+  LifecycleTimeouts timeouts_;
+  std::vector<std::deque<Result<LifecycleRecord>>> queues_;
+};
+
+void add_guest_rows(Plan& plan, const std::string& name) {
+  Backend* backend = plan.backends().find(name);
+  if (backend == nullptr || !plan.wants_backend(name)) return;
+  const Availability& availability = plan.backends().availability(name);
+  if (!availability.available) {
+    for (const GuestStep& step : kGuestSteps) plan.add_unavailable("ladder/" + name + "/" + step.name, availability.reason);
+    return;
+  }
+  LifecycleTimeouts timeouts = plan.timeouts_for(name);
+  LaunchOptions options;
+  options.workload = {"noop", {}};
+  options.ready_timeout = timeouts.ready;
+  auto lives = std::make_shared<SharedGuestLives>(*backend, options, timeouts);
+  for (std::size_t row = 0; row < std::size(kGuestSteps); ++row) {
+    const GuestStep step = kGuestSteps[row];
+    plan.add({"ladder/" + name + "/" + step.name, plan.repetitions(10, 3), [lives, row, step](benchmark::State& state) {
+                for (auto _ : state) {
+                  auto record = lives->next(row);
+                  if (!record) return record_failure(state, record.error().describe());
+                  if (!record->outcome.ok()) return record_failure(state, record->outcome.failure);
+                  auto total = record->phases.seconds("launch", step.to);
+                  auto added = record->phases.seconds(step.from, step.to);
+                  if (!total || !added)
+                    return record_failure(state, std::string("the backend marked no `") + step.from + "` or `" +
+                                                     step.to + "` phase");
+                  state.SetIterationTime(*total);
+                  state.counters["ready_s"] = *total;
+                  state.counters["step_s"] = *added;
+                  std::string label;
+                  for (const auto& [key, value] : record->attributes)
+                    label += (label.empty() ? "" : " ") + key + "=" + value;
+                  if (!label.empty()) state.SetLabel(label);
+                }
+              }});
+  }
+}
+
+void add_kvm_rows(Plan& plan) {
+  if (!plan.wants_backend("kvm")) return;
   auto* backend = dynamic_cast<KvmBackend*>(plan.backends().find("kvm"));
   if (backend == nullptr) return;
   const Availability& availability = plan.backends().availability("kvm");
@@ -62,6 +138,15 @@ void add_ladder_vm_suite(Plan& plan) {
                 state.SetLabel(label);
               }});
   }
+}
+
+}  // namespace
+
+void add_ladder_vm_suite(Plan& plan) {
+  if (!plan.wants_suite("ladder")) return;
+  add_kvm_rows(plan);
+  add_guest_rows(plan, "vm");
+  add_guest_rows(plan, "qemu");
 }
 
 }  // namespace isobench

@@ -3,7 +3,7 @@
 namespace isobench::kvm {
 namespace {
 
-// Real mode, CS base 0. Encodings checked with `objdump -D -b binary -mi8086`.
+// Real mode. Encodings checked with `objdump -D -b binary -mi8086`.
 constexpr std::uint8_t kIoLoop[] = {
     0xe6, 0x10,  // loop: out 0x10, al
     0xeb, 0xfc,  //       jmp loop
@@ -34,14 +34,16 @@ constexpr std::uint8_t kComputeLoop[] = {
     0xf4,                                      //       hlt
 };
 
+constexpr GuestProgram kReset{"reset_vector", kResetVector, kIoLoop};
 constexpr GuestProgram kIo{"io_loop", 0x1000, kIoLoop};
 constexpr GuestProgram kMmio{"mmio_loop", 0x1100, kMmioLoop};
 constexpr GuestProgram kCpuid{"cpuid_loop", 0x1200, kCpuidLoop};
 constexpr GuestProgram kCompute{"compute_loop", 0x1300, kComputeLoop};
-constexpr const GuestProgram* kAll[] = {&kIo, &kMmio, &kCpuid, &kCompute};
+constexpr const GuestProgram* kAll[] = {&kReset, &kIo, &kMmio, &kCpuid, &kCompute};
 
 }  // namespace
 
+const GuestProgram& reset_vector() { return kReset; }
 const GuestProgram& io_loop() { return kIo; }
 const GuestProgram& mmio_loop() { return kMmio; }
 const GuestProgram& cpuid_loop() { return kCpuid; }

@@ -36,7 +36,7 @@ KvmVcpu::~KvmVcpu() {
   if (run_map_) RunWatchdog::forget_run(&state());
 }
 
-Result<void> KvmVcpu::set_entry_registers(std::uint16_t ip, const EntryRegisters& registers) {
+Result<void> KvmVcpu::set_entry(std::uint16_t ip, const EntryRegisters& registers) {
   kvm_regs regs{};
   regs.rip = ip;
   regs.rflags = 0x2;
@@ -44,18 +44,6 @@ Result<void> KvmVcpu::set_entry_registers(std::uint16_t ip, const EntryRegisters
   regs.rsi = registers.rsi;
   if (::ioctl(fd_.get(), KVM_SET_REGS, &regs) != 0) return fail_errno("KVM_SET_REGS");
   return {};
-}
-
-Result<void> KvmVcpu::enter_real_mode(std::uint16_t ip, const EntryRegisters& registers) {
-  kvm_sregs sregs{};
-  if (::ioctl(fd_.get(), KVM_GET_SREGS, &sregs) != 0) return fail_errno("KVM_GET_SREGS");
-  // Flat real mode at segment 0. mmio_loop moves DS, so reset the data segments too.
-  for (kvm_segment* segment : {&sregs.cs, &sregs.ds, &sregs.es, &sregs.ss}) {
-    segment->base = 0;
-    segment->selector = 0;
-  }
-  if (::ioctl(fd_.get(), KVM_SET_SREGS, &sregs) != 0) return fail_errno("KVM_SET_SREGS");
-  return set_entry_registers(ip, registers);
 }
 
 Result<kvm_regs> KvmVcpu::registers() const {

@@ -44,9 +44,9 @@ class KvmVcpu {
   KvmVcpu& operator=(KvmVcpu&&) noexcept = default;
   ~KvmVcpu();
 
-  // Real mode with CS, DS, ES, SS at segment 0 (a fresh vCPU starts at the reset
-  // vector, CS base 0xffff0000), IP = `ip`, flags with only the reserved bit 1 set.
-  Result<void> enter_real_mode(std::uint16_t ip, const EntryRegisters& registers);
+  // KVM_SET_REGS: IP = `ip`, flags with only the reserved bit 1 set, the given general
+  // registers, the others zero. Segment registers are left as they are.
+  Result<void> set_entry(std::uint16_t ip, const EntryRegisters& registers);
   Result<kvm_regs> registers() const;
 
   // After an I/O or MMIO exit the instruction is only finished by the next KVM_RUN (the
@@ -63,7 +63,6 @@ class KvmVcpu {
 
  private:
   KvmVcpu(UniqueFd fd, MappedRegion run_map) : fd_(std::move(fd)), run_map_(std::move(run_map)) {}
-  Result<void> set_entry_registers(std::uint16_t ip, const EntryRegisters& registers);
   UniqueFd fd_;
   MappedRegion run_map_;
 };

@@ -16,7 +16,7 @@ Result<MicroVm> MicroVm::create(const KvmSystem& system, BirthTimes& times) {
   if (!memory) return std::unexpected(memory.error());
   for (const GuestProgram* program : all_programs())
     std::memcpy(memory->bytes() + program->entry, program->code.data(), program->code.size());
-  if (auto slot = vm->set_memory_slot(0, 0, *memory); !slot) return std::unexpected(slot.error());
+  if (auto slot = vm->set_memory_slot(0, kGuestMemoryBase, *memory); !slot) return std::unexpected(slot.error());
   std::int64_t memory_ready = monotonic_ns();
 
   auto vcpu = KvmVcpu::create(*vm, system, 0);
@@ -29,22 +29,21 @@ Result<MicroVm> MicroVm::create(const KvmSystem& system, BirthTimes& times) {
   return MicroVm(std::move(*memory), std::move(*vm), std::move(*vcpu));
 }
 
-Result<void> MicroVm::run_to_first_exit(const GuestProgram& program, BirthTimes& times) {
+Result<void> MicroVm::run_to_first_exit(BirthTimes& times) {
   std::int64_t start = monotonic_ns();
-  if (auto regs = vcpu_.enter_real_mode(program.entry, {}); !regs) return regs;
   auto exit = vcpu_.run();
   std::int64_t end = monotonic_ns();
   if (!exit) return std::unexpected(exit.error());
   const kvm_run& run = vcpu_.state();
-  if (*exit != KVM_EXIT_IO || run.io.direction != KVM_EXIT_IO_OUT)
-    return fail(std::string(program.name) + ": first exit was " + describe_exit(run) + ", expected its first `out`");
+  if (*exit != KVM_EXIT_IO || run.io.direction != KVM_EXIT_IO_OUT || run.io.port != kLoopPort)
+    return fail("first exit from the reset vector was " + describe_exit(run) + ", expected its `out`");
   times.first_exit_ns = end - start;
   return {};
 }
 
 Result<void> MicroVm::start(const GuestProgram& program, const EntryRegisters& registers) {
   if (auto done = vcpu_.complete_pending_io(); !done) return done;
-  return vcpu_.enter_real_mode(program.entry, registers);
+  return vcpu_.set_entry(program.entry, registers);
 }
 
 std::int64_t MicroVm::destroy() {

@@ -1,5 +1,6 @@
-// The smallest VM that runs code: one memory slot holding the guest programs, one vCPU
-// in real mode. No irqchip, no devices, no firmware: every exit comes back to us.
+// The smallest VM that runs code: one memory slot holding the guest programs where the
+// reset vector points, one vCPU left in its reset state. No irqchip, no devices, no
+// firmware: every exit comes back to us.
 //
 // create() takes CLOCK_MONOTONIC timestamps between its steps so that each step of a
 // VM's birth can be reported on its own; nothing in it allocates on the heap besides
@@ -21,7 +22,7 @@ struct BirthTimes {
   std::int64_t vm_create_ns = 0;    // KVM_CREATE_VM
   std::int64_t memory_slot_ns = 0;  // mmap guest RAM, load the programs, KVM_SET_USER_MEMORY_REGION
   std::int64_t vcpu_create_ns = 0;  // KVM_CREATE_VCPU, mmap kvm_run
-  std::int64_t first_exit_ns = 0;   // real-mode registers, KVM_RUN until the first exit
+  std::int64_t first_exit_ns = 0;   // the first KVM_RUN, from the reset vector to its first exit
 
   std::int64_t create_to_first_exit_ns() const { return vm_create_ns + memory_slot_ns + vcpu_create_ns + first_exit_ns; }
 };
@@ -31,13 +32,12 @@ class MicroVm {
   // Creates the VM, its memory and its vCPU. `times` receives the three creation steps.
   static Result<MicroVm> create(const KvmSystem& system, BirthTimes& times);
 
-  // Starts `program` on the vCPU and runs it to its first exit; fills times.first_exit_ns
-  // and checks that the exit is the program's first `out`.
-  // REQUIRES: the thread's RunWatchdog is armed.
-  Result<void> run_to_first_exit(const GuestProgram& program, BirthTimes& times);
+  // The new vCPU's first KVM_RUN: it starts at the reset vector, whose first
+  // instruction is an `out`. Fills times.first_exit_ns and checks the exit.
+  // REQUIRES: a vCPU that has not run yet; the thread's RunWatchdog is armed.
+  Result<void> run_to_first_exit(BirthTimes& times);
 
-  // Points the vCPU at `program` with the given registers, in real mode with the
-  // segments the programs expect, whatever ran before.
+  // Points the vCPU at `program` with the given registers, whatever ran before.
   Result<void> start(const GuestProgram& program, const EntryRegisters& registers);
 
   KvmVcpu& vcpu() { return vcpu_; }

@@ -15,7 +15,7 @@ Result<LifecycleSample> measure_lifecycle(KvmSystem& system) {
   LifecycleSample sample;
   auto vm = MicroVm::create(system, sample.birth);
   if (!vm) return std::unexpected(vm.error());
-  if (auto ran = vm->run_to_first_exit(io_loop(), sample.birth); !ran) return std::unexpected(ran.error());
+  if (auto ran = vm->run_to_first_exit(sample.birth); !ran) return std::unexpected(ran.error());
   sample.vm_destroy_ns = vm->destroy();
   return sample;
 }

@@ -21,7 +21,7 @@ struct LifecycleSample {
   std::int64_t vm_destroy_ns = 0;  // vCPU fd + kvm_run, VM fd, guest RAM released
 };
 
-// A whole VM life: create, memory slot, vCPU, run io_loop to its first exit, destroy.
+// A whole VM life: create, memory slot, vCPU, first instruction to its exit, destroy.
 Result<LifecycleSample> measure_lifecycle(KvmSystem& system);
 
 struct RoundTrips {

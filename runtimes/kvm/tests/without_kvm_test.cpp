@@ -1,14 +1,17 @@
 // Pieces of the micro-VMM that run without KVM: the KVM_RUN watchdog's timer and signal,
-// the guest memory mapping, and the host side of the compute loop.
+// the guest memory mapping, the guest code's layout, the host side of the compute loop
+// and the loop-count calibration.
 #include <linux/kvm.h>
 #include <time.h>
 
 #include <cstring>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "kvm/guest_code.hpp"
 #include "kvm/mapped_region.hpp"
+#include "kvm/primitives.hpp"
 #include "kvm/run_watchdog.hpp"
 
 namespace isobench::kvm {
@@ -79,9 +82,9 @@ TEST(MappedRegion, FailureNamesWhatWasMapped) {
   EXPECT_NE(region.error().errno_value, 0);
 }
 
-TEST(GuestCode, ProgramsFitBelowTheMmioHoleWithoutOverlapping) {
+TEST(GuestCode, ProgramsFitInGuestMemoryWithoutOverlapping) {
   auto programs = all_programs();
-  ASSERT_EQ(programs.size(), 4u);
+  ASSERT_EQ(programs.size(), 5u);
   for (std::size_t i = 0; i < programs.size(); ++i) {
     const GuestProgram& a = *programs[i];
     EXPECT_LE(a.entry + a.code.size(), kGuestMemoryBytes) << a.name;
@@ -91,7 +94,11 @@ TEST(GuestCode, ProgramsFitBelowTheMmioHoleWithoutOverlapping) {
       EXPECT_TRUE(apart) << a.name << " overlaps " << b.name;
     }
   }
-  EXPECT_GE(kMmioAddress, kGuestMemoryBytes);
+  // The MMIO address is outside guest memory, so accesses there exit.
+  EXPECT_TRUE(kMmioAddress < kGuestMemoryBase || kMmioAddress >= kGuestMemoryBase + kGuestMemoryBytes);
+  // The reset vector (CS base 0xffff0000, IP 0xfff0) lands on reset_vector's code.
+  EXPECT_EQ(kGuestMemoryBase + reset_vector().entry, 0xfffffff0u);
+  EXPECT_EQ(reset_vector().code[0], 0xe6);  // out imm8, al
 }
 
 TEST(GuestCode, HostComputeLoopIsTheLinearCongruence) {
@@ -100,6 +107,28 @@ TEST(GuestCode, HostComputeLoopIsTheLinearCongruence) {
   EXPECT_EQ(host_compute_loop(7, 1000), expected);
   EXPECT_EQ(host_compute_loop(1, 1), 1103527590u);
   EXPECT_EQ(host_compute_loop(5, 0), 5u);
+}
+
+TEST(CalibrateCount, ScalesACountToTheTargetDuration) {
+  // A loop costing 1 us per iteration, 5 ms wanted: about 5,000 iterations.
+  std::vector<std::uint32_t> tried;
+  auto count = calibrate_count(
+      [&](std::uint32_t n) -> Result<std::int64_t> {
+        tried.push_back(n);
+        return std::int64_t{n} * 1000;
+      },
+      std::chrono::milliseconds(5));
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, 5000u);
+  // It grew by factors of 8 until a run took at least an eighth of the target.
+  EXPECT_EQ(tried, (std::vector<std::uint32_t>{16, 128, 1024}));
+}
+
+TEST(CalibrateCount, PassesAMeasurementErrorOn) {
+  auto count = calibrate_count([](std::uint32_t) -> Result<std::int64_t> { return fail("guest broke"); },
+                               std::chrono::milliseconds(5));
+  ASSERT_FALSE(count);
+  EXPECT_EQ(count.error().describe(), "guest broke");
 }
 
 }  // namespace
