@@ -1,0 +1,146 @@
+// The real `bench` binary, end to end: exit codes and one-line errors for bad input, and
+// a bare startup run whose results.json is Google Benchmark JSON with every sample.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "common/line_reader.hpp"
+#include "common/spawn.hpp"
+
+using namespace isobench;
+
+namespace {
+
+struct BenchRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+BenchRun run_bench(std::vector<std::string> args) {
+  const char* bench = std::getenv("ISOBENCH_BENCH");
+  args.insert(args.begin(), bench ? bench : "bench");
+  auto out = make_pipe().value();
+  auto err = make_pipe().value();
+  auto child = spawn_process(args, {-1, out.write_end.get(), err.write_end.get()});
+  EXPECT_TRUE(child) << (child ? "" : child.error().describe());
+  out.write_end.reset();
+  err.write_end.reset();
+  LineReader out_reader(std::move(out.read_end)), err_reader(std::move(err.read_end));
+  auto deadline = Deadline::after(std::chrono::seconds(120));
+  BenchRun run;
+  run.out = out_reader.drain(deadline).value_or("");
+  run.err = err_reader.drain(deadline).value_or("");
+  auto status = child->wait(deadline);
+  run.exit_code = status && status->exited ? status->exit_code : -1;
+  return run;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "isobench-e2e-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void expect_usage_error(std::vector<std::string> args, const std::string& names) {
+  auto run = run_bench(args);
+  EXPECT_EQ(run.exit_code, 2) << names;
+  EXPECT_NE(run.err.find(names), std::string::npos) << run.err;
+  // One line: the reason and nothing else.
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+}
+
+}  // namespace
+
+TEST(BenchCli, BadInputExitsTwoWithOneLineNamingIt) {
+  expect_usage_error({"--frobnicate"}, "--frobnicate");
+  expect_usage_error({"--all", "--repetitions", "abc"}, "abc");
+  expect_usage_error({"--all", "--repetitions", "-1"}, "-1");
+  expect_usage_error({"--all", "--repetitions", "18446744073709551616"}, "18446744073709551616");
+  expect_usage_error({"--backend", "xen", "--suite", "startup"}, "xen");
+  expect_usage_error({"--suite", "nosuch"}, "nosuch");
+  expect_usage_error({"--filter", "zzz-matches-nothing"}, "no benchmark matches");
+  expect_usage_error({"run", "--backend", "bare", "nosuch"}, "nosuch");
+  expect_usage_error({"run", "--backend", "bare", "--memory", "12Q", "noop"}, "12Q");
+}
+
+TEST(BenchCli, UnwritableOutIsAUsageError) {
+  TempDir dir;
+  std::ofstream(dir.path() / "a-file") << "x";
+  expect_usage_error({"--backend", "bare", "--suite", "startup", "--out", (dir.path() / "a-file").string()},
+                     "a-file");
+}
+
+TEST(BenchCli, ListShowsNamesThenBackends) {
+  auto run = run_bench({"--list"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("startup/bare/noop\n"), std::string::npos);
+  EXPECT_NE(run.out.find("bare       available"), std::string::npos);
+}
+
+TEST(BenchCli, RunOnePrintsTheWorkloadsResultLine) {
+  auto run = run_bench({"run", "--backend", "bare", "identity"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto result = nlohmann::json::parse(run.out);
+  EXPECT_EQ(result["workload"], "identity");
+  EXPECT_TRUE(result["ok"].get<bool>());
+}
+
+TEST(BenchCli, WorkloadUsageErrorPropagatesAsExitTwo) {
+  auto run = run_bench({"run", "--backend", "bare", "idle", "soon"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("soon"), std::string::npos);
+}
+
+TEST(BenchCli, BareStartupWritesEverySampleAndTheManifest) {
+  TempDir dir;
+  auto out = dir.path() / "run";
+  auto run = run_bench({"--backend", "bare", "--suite", "startup", "--repetitions", "20", "--out", out.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream in(out / "results.json");
+  ASSERT_TRUE(in);
+  auto results = nlohmann::json::parse(in);
+
+  int noop_iterations = 0, floor_iterations = 0;
+  bool ratio_to_floor = false;
+  for (const auto& row : results["benchmarks"]) {
+    EXPECT_FALSE(row.value("error_occurred", false)) << row.dump();
+    std::string name = row["run_name"];
+    if (row["run_type"] == "iteration") {
+      EXPECT_GT(row["real_time"].get<double>(), 0);
+      if (name == "startup/bare/noop") {
+        ++noop_iterations;
+        EXPECT_GT(row["ready_s"].get<double>(), 0);
+        EXPECT_LE(row["ready_s"].get<double>(), row["real_time"].get<double>() / 1e3 + 1e-9);
+      }
+      if (name == "startup/bare/noop/floor") ++floor_iterations;
+    }
+    if (row.value("aggregate_name", "") == "median" && name == "startup/bare/noop")
+      ratio_to_floor = row.contains("ratio_to_floor") && row["ratio_to_floor"].get<double>() > 0;
+  }
+  EXPECT_EQ(noop_iterations, 20);
+  EXPECT_EQ(floor_iterations, 20);
+  EXPECT_TRUE(ratio_to_floor);
+
+  const auto& context = results["context"];
+  for (const char* key : {"host_kernel", "cpu_model", "host_virtualized", "cgroup_mode", "git_revision", "backends",
+                          "num_cpus", "command"})
+    EXPECT_TRUE(context.contains(key)) << key;
+  EXPECT_TRUE(context["backends"]["bare"]["available"].get<bool>());
+  // Nothing but the results (no temporary file left by the atomic write).
+  int files = 0;
+  for (auto& entry : std::filesystem::directory_iterator(out)) files += entry.is_regular_file() ? 1 : 0;
+  EXPECT_GE(files, 1);
+  for (auto& entry : std::filesystem::directory_iterator(out))
+    EXPECT_EQ(entry.path().filename().string().find("isobench-tmp"), std::string::npos);
+}
