@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "../common/unique_fd.hpp"
 
@@ -20,7 +20,7 @@ constexpr std::size_t kBootFlag = 0x1fe;   // 0xAA55
 constexpr std::size_t kHeaderMagic = 0x202;  // "HdrS"
 constexpr std::size_t kVersion = 0x206;
 constexpr std::size_t kKernelVersion = 0x20e;  // offset of the version string, minus 0x200
-constexpr std::size_t kHeaderBytes = 0x4000;  // the version string lies in the setup code
+constexpr std::size_t kHeaderBytes = 0x10000;  // the real-mode setup code, which holds the version string
 constexpr std::size_t kMinimumBytes = 0x400;
 
 const std::string kFetchHint = "run scripts/fetch-guest-kernel, or pass --guest-kernel PATH";
@@ -63,7 +63,7 @@ Result<GuestKernel> validate_kernel(const std::filesystem::path& path) {
   if (::fstat(fd.get(), &st) != 0) return fail_errno("stat " + where);
   if (!S_ISREG(st.st_mode)) return fail(where + " is not a regular file: " + kFetchHint);
 
-  std::array<std::uint8_t, kHeaderBytes> header{};
+  std::vector<std::uint8_t> header(kHeaderBytes);
   auto got = read_at(fd.get(), header.data(), header.size(), 0);
   if (!got) return std::unexpected(got.error().with_context(where));
   if (*got < kMinimumBytes || read_le<std::uint16_t>(&header[kBootFlag]) != 0xaa55 ||

@@ -20,7 +20,11 @@ std::string qemu_conf() {
         "# The guest needs nothing QEMU must be confined from: a kernel, an initramfs, a FIFO.\n"
         "user = \"root\"\n"
         "group = \"root\"\n"
-        "security_driver = \"none\"\n";
+        "security_driver = \"none\"\n"
+        "# QEMU runs as root: no chown of the kernel, initramfs and console FIFOs, and no\n"
+        "# trusted.libvirt.security.* xattrs recording their owners.\n"
+        "dynamic_ownership = 0\n"
+        "remember_owner = 0\n";
   return text;
 }
 
