@@ -10,6 +10,8 @@ whole interval above 2x.
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import stats
 
 TOLERANCE = 1.05
@@ -449,7 +451,6 @@ def claim_c8(results):
     for backend in CONTAINER_BACKENDS:
         bench = _startup(results, backend)
         if bench is not None and len(bench.real_s) > 1:
-            import numpy as np
             cv = float(np.std(bench.real_s) / np.mean(bench.real_s))
             spread.append(f"{backend} startup CV {cv * 100:.0f}%")
     return Claim("C8", SEED_WORDS["C8"], metric, effect, "confirmed" if same else "contradicted",
