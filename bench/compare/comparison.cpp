@@ -118,7 +118,11 @@ Finding judge_absolute(const std::string& name, const std::string& metric, const
   stats::TestResult test = stats::mann_whitney_u(base, next);
   finding.p_value = test.p_value;
   finding.test = test.exact ? "mann-whitney-exact" : "mann-whitney-normal";
-  if (auto ratio = stats::ratio_of_medians(next, base, 1 - settings.alpha, settings.resamples))
+  // The interval that matches the test (it excludes 0 exactly when p < alpha); where it
+  // cannot be had (a zero value, huge samples), the bootstrap of the ratio of medians.
+  if (auto shift = stats::mann_whitney_ratio_ci(base, next, 1 - settings.alpha))
+    finding.change_ci = stats::Interval{shift->low - 1, shift->high - 1, shift->level};
+  else if (auto ratio = stats::ratio_of_medians(next, base, 1 - settings.alpha, settings.resamples))
     finding.change_ci = stats::Interval{ratio->ci.low - 1, ratio->ci.high - 1, ratio->ci.level};
   classify(finding, settings);
   return finding;

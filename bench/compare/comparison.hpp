@@ -48,7 +48,9 @@ struct Finding {
   // to bare (median over median).
   std::optional<double> base_value, new_value;
   std::optional<double> change;  // new / base - 1
-  std::optional<stats::Interval> change_ci;  // of new / base - 1, at 1 - alpha
+  // Of new / base - 1 at 1 - alpha: absolute mode, the Mann-Whitney (Moses) interval of
+  // the scale change; normalized mode, the bootstrap interval of the ratio's change.
+  std::optional<stats::Interval> change_ci;
   std::optional<double> p_value;
   std::size_t base_n = 0, new_n = 0;
   double base_cv = 0, new_cv = 0;

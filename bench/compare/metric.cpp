@@ -34,6 +34,12 @@ std::optional<Direction> direction_of(std::string_view metric) {
   // Rates first: bytes_per_s also ends in _s. Google Benchmark's own rate counters
   // are named bytes_per_second and items_per_second.
   if (metric.ends_with("_per_s") || metric.ends_with("_per_second")) return Direction::kHigherIsBetter;
+  // A cost per operation (ns_per_op, bytes_per_op): its leading unit decides.
+  if (metric.find("_per_") != std::string_view::npos) {
+    for (std::string_view prefix : {"s_", "ms_", "us_", "ns_", "bytes_", "cycles_"})
+      if (metric.starts_with(prefix)) return Direction::kLowerIsBetter;
+    return std::nullopt;
+  }
   for (std::string_view suffix : {"_s", "_ms", "_us", "_ns", "_bytes"})
     if (metric.ends_with(suffix)) return Direction::kLowerIsBetter;
   return std::nullopt;

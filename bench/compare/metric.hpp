@@ -1,6 +1,7 @@
 // What a metric's name says about it: whether lower or higher is better, and how to
 // print a value. Units live in names (SPEC.md): `_s`, `_bytes` lower is better;
-// `_per_s` higher is better. A name that says neither is never judged.
+// `_per_s` higher is better; a cost per operation (`ns_per_op`) lower is better. A name
+// that says neither is never judged.
 #pragma once
 
 #include <optional>

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <numbers>
 #include <numeric>
 #include <utility>
 #include <vector>
@@ -56,6 +57,18 @@ const std::vector<double>& exact_u_cdf(std::size_t m, std::size_t n) {
   return cache.emplace(key, std::move(cdf)).first->second;
 }
 
+// x with erfc(x) = y, for 0 < y < 2: Newton's method from a rough start; erfc is
+// smooth and monotonic, and a few steps reach double precision.
+double inverse_erfc(double y) {
+  double x = 0;
+  for (int i = 0; i < 100; ++i) {
+    double step = (std::erfc(x) - y) / (-2 / std::sqrt(std::numbers::pi) * std::exp(-x * x));
+    x -= step;
+    if (std::abs(step) < 1e-14) break;
+  }
+  return x;
+}
+
 }  // namespace
 
 double mann_whitney_smallest_p(std::size_t m, std::size_t n) {
@@ -106,6 +119,52 @@ TestResult mann_whitney_u(std::span<const double> a, std::span<const double> b) 
   double z = std::max(0.0, std::abs(u - md * nd / 2) - 0.5) / std::sqrt(variance);
   out.p_value = std::min(1.0, std::erfc(z / std::sqrt(2.0)));
   return out;
+}
+
+std::optional<RatioInterval> mann_whitney_ratio_ci(std::span<const double> a, std::span<const double> b,
+                                                   double level) {
+  std::size_t m = a.size(), n = b.size();
+  if (m == 0 || n == 0 || m * n > 4'000'000) return std::nullopt;
+  for (auto sample : {a, b})
+    for (double v : sample)
+      if (!(v > 0)) return std::nullopt;
+  std::vector<double> log_a, log_b;
+  for (double v : a) log_a.push_back(std::log(v));
+  for (double v : b) log_b.push_back(std::log(v));
+  bool ties = false;
+  {
+    std::vector<double> pooled(log_a);
+    pooled.insert(pooled.end(), log_b.begin(), log_b.end());
+    std::sort(pooled.begin(), pooled.end());
+    ties = std::adjacent_find(pooled.begin(), pooled.end()) != pooled.end();
+  }
+  double tail = (1 - level) / 2;
+  double md = static_cast<double>(m), nd = static_cast<double>(n);
+  // k: the largest count with P(U < k) <= tail.
+  std::size_t k = 0;
+  if (!ties && m <= kExactLimit && n <= kExactLimit) {
+    const std::vector<double>& cdf = exact_u_cdf(m, n);
+    while (k < cdf.size() && cdf[k] <= tail) ++k;  // cdf[k] = P(U <= k) = P(U < k + 1)
+  } else {
+    // Normal approximation with continuity correction, as R's wilcox.test.
+    double z = std::sqrt(2.0) * inverse_erfc(2 * tail);
+    double spread = std::sqrt(md * nd * (md + nd + 1) / 12);
+    double critical = std::floor(md * nd / 2 - z * spread - 0.5);
+    k = critical < 0 ? 0 : static_cast<std::size_t>(critical) + 1;
+  }
+  if (k == 0) return std::nullopt;
+  std::vector<double> differences;
+  differences.reserve(m * n);
+  for (double x : log_a)
+    for (double y : log_b) differences.push_back(y - x);
+  std::size_t total = differences.size();
+  std::nth_element(differences.begin(), differences.begin() + static_cast<std::ptrdiff_t>(k - 1), differences.end());
+  double low = differences[k - 1];
+  std::nth_element(differences.begin(), differences.begin() + static_cast<std::ptrdiff_t>(total - k), differences.end());
+  double high = differences[total - k];
+  double coverage = level;
+  if (!ties && m <= kExactLimit && n <= kExactLimit) coverage = 1 - 2 * exact_u_cdf(m, n)[k - 1];
+  return RatioInterval{std::exp(low), std::exp(high), coverage};
 }
 
 TestResult permutation_test(std::span<const double> a, std::span<const double> b, int permutations,

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "random.hpp"
@@ -25,6 +26,18 @@ TestResult mann_whitney_u(std::span<const double> a, std::span<const double> b);
 // The smallest two-sided p-value Mann-Whitney can give for these sizes (complete
 // separation, no ties): 2 / C(m + n, m). At or above alpha, no change can be detected.
 double mann_whitney_smallest_p(std::size_t m, std::size_t n);
+
+// The interval of the ratio b / a (a scale shift) that matches the Mann-Whitney test
+// (Moses 1965, as in R's wilcox.test conf.int, on logarithms): the order statistics
+// k and mn+1-k of the m*n ratios b_j / a_i, with k from U's null distribution. It
+// excludes 1 exactly when the test rejects at 1 - level, so the verdict and the
+// interval never disagree. nullopt when a value is not positive, when the samples
+// are too small for the level, or when m*n exceeds 4 million.
+struct RatioInterval {
+  double low = 0, high = 0, level = 0;
+};
+std::optional<RatioInterval> mann_whitney_ratio_ci(std::span<const double> a, std::span<const double> b,
+                                                   double level);
 
 // Two-sided permutation test on the difference of medians, median(b) - median(a):
 // the pooled values are reshuffled `permutations` times (fixed seed) and

@@ -82,3 +82,44 @@ TEST(StatsPermutationTest, SeparatesAShiftAndNotTheSameDistribution) {
 
 }  // namespace
 }  // namespace isobench::stats
+
+namespace isobench::stats {
+namespace {
+
+TEST(StatsMannWhitneyRatioCi, ContainsTheTrueScaleAndAgreesWithTheTest) {
+  SplitMix64 rng(14);
+  auto a = testing::skewed_sample(rng, 20, 1.0, 0.1);
+  auto b = testing::skewed_sample(rng, 20, 1.0, 0.1);
+  for (double& v : b) v *= 2;
+  auto ci = mann_whitney_ratio_ci(a, b, 0.99);
+  ASSERT_TRUE(ci);
+  EXPECT_LT(ci->low, 2.0);
+  EXPECT_GT(ci->high, 2.0);
+  EXPECT_GT(ci->low, 1.0);  // the test rejects, so the interval excludes 1
+  EXPECT_GE(ci->level, 0.99);
+  auto same = mann_whitney_ratio_ci(a, a, 0.99);
+  ASSERT_TRUE(same);
+  EXPECT_LT(same->low, 1.0);
+  EXPECT_GT(same->high, 1.0);
+}
+
+TEST(StatsMannWhitneyRatioCi, NoneWhenTooSmallForTheLevelOrNotPositive) {
+  std::vector<double> three{1, 2, 3}, zero{0, 1, 2};
+  EXPECT_FALSE(mann_whitney_ratio_ci(three, three, 0.99));
+  EXPECT_FALSE(mann_whitney_ratio_ci(zero, three, 0.5));
+}
+
+TEST(StatsMannWhitneyRatioCi, LargeSamplesUseTheNormalApproximation) {
+  SplitMix64 rng(15);
+  auto a = testing::skewed_sample(rng, 200, 1.0, 0.1);
+  auto b = testing::skewed_sample(rng, 200, 1.0, 0.1);
+  for (double& v : b) v *= 1.5;
+  auto ci = mann_whitney_ratio_ci(a, b, 0.95);
+  ASSERT_TRUE(ci);
+  EXPECT_LT(ci->low, 1.5);
+  EXPECT_GT(ci->high, 1.5);
+  EXPECT_LT(ci->high / ci->low, 1.2);
+}
+
+}  // namespace
+}  // namespace isobench::stats
