@@ -14,6 +14,12 @@ int run_one_workload(const Command& command);
 // benchmark in NEW, 2 an input error.
 int run_compare(const Command& command);
 
+// bench/cli/report_command.cpp: renders report.html, report.md and charts/ into `out`
+// (default: the first folder) with the report/ Python package and prints the claims
+// table; 0 on success, 2 with one line on stderr otherwise.
+int run_report(const Command& command);
+int render_report(const std::vector<std::filesystem::path>& folders, const std::optional<std::filesystem::path>& out);
+
 BackendConfig backend_config_from(const BackendFlags& flags);
 
 // Prints "bench: <message>" on stderr and returns 2.

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
       return run_suites(*command, command_line);
     case CommandKind::kCompare:
       return run_compare(*command);
+    case CommandKind::kReport:
+      return run_report(*command);
   }
   return 2;
 }

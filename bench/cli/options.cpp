@@ -215,6 +215,32 @@ Result<Command> parse_compare(ArgCursor& cursor, Command command) {
   return command;
 }
 
+Result<Command> parse_report(ArgCursor& cursor, Command command) {
+  command.kind = CommandKind::kReport;
+  ReportRun& report = command.report;
+  bool only_folders = false;
+  while (!cursor.done()) {
+    std::string_view arg = cursor.take();
+    if (only_folders || !arg.starts_with("-")) {
+      if (arg.empty()) return fail("report: empty folder name");
+      report.folders.emplace_back(arg);
+      continue;
+    }
+    auto [flag, inline_value] = split_flag(arg);
+    if (flag == "--") {
+      only_folders = true;
+      continue;
+    }
+    if (flag != "--out") return fail("report: unknown flag `" + std::string(flag) + "` (try bench --help)");
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (v->empty()) return fail("--out: empty path");
+    report.out = *v;
+  }
+  if (report.folders.empty()) return fail("report: expected one or more results folders (bench report DIR...)");
+  return command;
+}
+
 }  // namespace
 
 std::optional<std::uint64_t> parse_byte_size(std::string_view text) { return workload::parse_bytes(text); }
@@ -251,6 +277,10 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
   if (first == "compare") {
     cursor.take();
     return parse_compare(cursor, command);
+  }
+  if (first == "report") {
+    cursor.take();
+    return parse_report(cursor, command);
   }
   if (first == "doctor" || first == "help") {
     cursor.take();
@@ -344,6 +374,7 @@ std::string usage_text() {
                 [--metric NAME,...|all]      per-benchmark change of the median; exit 1 on a regression
   bench compare --baseline auto|FILE [--baselines-dir DIR] NEW.json   against the testbed's baseline
   bench compare --fingerprint RESULTS.json   the testbed's baseline name (results/baselines/NAME.json)
+  bench report [--out DIR] RESULTS_DIR...    report.html, report.md, charts and the claims table
 
 backend settings (any command):
   --guest-kernel PATH   guest kernel for vm/qemu (default: fetched into the state dir)

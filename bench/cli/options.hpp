@@ -55,13 +55,20 @@ struct CompareRun {
   bool fingerprint_only = false;
 };
 
-enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare };
+// `bench report [--out DIR] DIR...`: the report from one or more results folders.
+struct ReportRun {
+  std::vector<std::filesystem::path> folders;
+  std::optional<std::filesystem::path> out;  // default: the first folder
+};
+
+enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare, kReport };
 
 struct Command {
   CommandKind kind = CommandKind::kHelp;
   SuiteRun suites;
   RunOne run_one;
   CompareRun compare;
+  ReportRun report;
   BackendFlags backend_flags;
 };
 

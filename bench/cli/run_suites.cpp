@@ -74,6 +74,11 @@ int run_suites(const Command& command, const std::string& command_line) {
     return 1;
   }
   std::fprintf(stderr, "bench: results written to %s\n", results_path.c_str());
+  // SPEC: `bench --all` ends with the report and the claims table; results.json is
+  // already on disk, so a report that fails costs only the charts.
+  if (run.all && render_report({out_dir}, std::nullopt) != 0)
+    std::fprintf(stderr, "bench: report not rendered; results kept in %s (retry: bench report %s)\n",
+                 results_path.c_str(), out_dir.c_str());
   if (reporter.unavailable() > 0)
     std::fprintf(stderr, "bench: %d benchmark(s) skipped: backend unavailable (see bench doctor)\n",
                  reporter.unavailable());
