@@ -21,11 +21,15 @@ def caveats(results):
         out.append(f"The host is itself a virtual machine ({vendor}): nested virtualization, shared CPUs; "
                    "absolute times drift, ratios from one run are what to trust.")
     accel = results.guest_accel()
-    if accel == "tcg":
+    vm_rows = any(b.backend in ("vm", "qemu") and b.real_s for b in results.benchmarks.values())
+    if accel == "tcg" and not vm_rows:
+        out.append("VM guests would run under TCG emulation on this host (no usable KVM for a Linux guest); "
+                   "no VM rows were measured in this run.")
+    elif accel == "tcg":
         out.append("VM guests ran under TCG emulation (KVM could not run a Linux guest here): VM figures measure "
                    "QEMU's instruction emulator, not a hypervisor layer, and are never counted against the "
                    "hypervisor in the verdicts.")
-    elif accel is None and any(b.backend in ("vm", "qemu") and b.real_s for b in results.benchmarks.values()):
+    elif accel is None and vm_rows:
         out.append("The VM rows do not record which accelerator the guest used.")
     if ctx.get("quick"):
         out.append("Quick mode: few repetitions and small sizes, so intervals are wide.")
