@@ -96,6 +96,7 @@ std::span<const SuiteEntry> suite_table() {
       {"cpu", add_cpu_suite},
       {"mem", add_mem_suite},
       {"io", add_io_suite},
+      {"ladder", add_ladder_suite},
       {"ladder", add_ladder_vm_suite},
       {"hypervisor", add_hypervisor_suite},
   };

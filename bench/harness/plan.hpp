@@ -74,6 +74,9 @@ struct SuiteEntry {
 std::span<const SuiteEntry> suite_table();
 
 void add_startup_suite(Plan& plan);
+// The container side of the ladder: each isolation primitive alone and cumulatively
+// (ladder_suite.cpp).
+void add_ladder_suite(Plan& plan);
 // The kvm backend's primitives (hypervisor_suite.cpp) and the VM side of the ladder
 // (ladder_vm_suite.cpp).
 void add_hypervisor_suite(Plan& plan);

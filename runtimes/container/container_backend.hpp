@@ -1,4 +1,5 @@
-// PLACEHOLDER until the backend's issue lands: reports the backend as unavailable.
+// `container`: isobench's own namespace/cgroup runtime (container_runtime.hpp) running
+// the workload from the shared minimal image (image/minimal_image.hpp).
 #pragma once
 
 #include "../backend.hpp"

@@ -1,9 +1,8 @@
-// PLACEHOLDER until the backend's issue lands.
 #include "oci_backend.hpp"
 
-#include "../common/placeholder_backend.hpp"
+#include "oci_runtime.hpp"
 
 namespace isobench {
-std::unique_ptr<Backend> make_crun_backend(const BackendConfig&) { return make_placeholder_backend("crun"); }
-std::unique_ptr<Backend> make_runc_backend(const BackendConfig&) { return make_placeholder_backend("runc"); }
-}
+std::unique_ptr<Backend> make_crun_backend(const BackendConfig& config) { return make_oci_backend(config, kCrun); }
+std::unique_ptr<Backend> make_runc_backend(const BackendConfig& config) { return make_oci_backend(config, kRunc); }
+}  // namespace isobench

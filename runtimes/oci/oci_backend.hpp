@@ -1,4 +1,5 @@
-// PLACEHOLDER until the backend's issue lands: reports the backend as unavailable.
+// `crun` and `runc`: the shared minimal image as an OCI bundle, run by the installed
+// runtimes (oci_runtime.hpp). A runtime that is not installed is unavailable, with why.
 #pragma once
 
 #include "../backend.hpp"

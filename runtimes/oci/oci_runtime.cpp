@@ -1,0 +1,245 @@
+#include "oci_runtime.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+
+#include "../common/cgroup_mode.hpp"
+#include "../common/process_instance.hpp"
+#include "../image/minimal_image.hpp"
+#include "bundle.hpp"
+#include "private_cgroup2.hpp"
+
+namespace isobench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// What differs from the runtime's standard set-up on this host, recorded in the
+// manifest and on each row.
+struct Deviation {
+  bool private_cgroup2 = false;  // run in a mount namespace with cgroup2 over /sys/fs/cgroup
+  bool cgroups_disabled = false;  // --cgroup-manager=disabled: no cgroup, no limits
+};
+
+std::string unique_container_id(const std::string& runtime) {
+  static std::atomic<unsigned> sequence{0};
+  return "isobench-" + runtime + "-" + std::to_string(::getpid()) + "-" + std::to_string(++sequence);
+}
+
+class OciInstance final : public ProcessInstance {
+ public:
+  OciInstance(ChildProcess child, LineReader output, Bundle bundle, std::vector<std::string> delete_argv,
+              fs::path state_dir, bool private_cgroup2, std::map<std::string, std::string> attributes)
+      : ProcessInstance(std::move(child), std::move(output)),
+        bundle_(std::move(bundle)),
+        delete_argv_(std::move(delete_argv)),
+        state_dir_(std::move(state_dir)),
+        private_cgroup2_(private_cgroup2),
+        attributes_(std::move(attributes)) {}
+  ~OciInstance() override { teardown_in_destructor(); }
+
+  std::map<std::string, std::string> attributes() const override { return attributes_; }
+
+ protected:
+  Result<void> release_resources() override {
+    Result<void> first;
+    // A runtime that ran to the end removed its container; one that was killed left it
+    // (and its init, on its own) behind: the state directory says which.
+    if (::access(state_dir_.c_str(), F_OK) == 0) {
+      auto deleted = force_delete();
+      if (!deleted) first = std::unexpected(deleted.error().with_context(delete_argv_[0] + " delete"));
+    }
+    if (auto removed = bundle_.remove(); !removed && first) first = removed;
+    return first;
+  }
+
+ private:
+  Result<void> force_delete() {
+    Deadline deadline = Deadline::after(std::chrono::seconds(10));
+    if (!private_cgroup2_) {
+      auto output = capture_output(delete_argv_, deadline);
+      if (!output) return std::unexpected(output.error());
+      return {};
+    }
+    auto child = spawn_with_private_cgroup2(delete_argv_, {});
+    if (!child) return std::unexpected(child.error());
+    auto status = child->wait(deadline);
+    if (!status) return std::unexpected(status.error());
+    if (!status->success()) return fail(status->describe());
+    return {};
+  }
+
+  Bundle bundle_;
+  std::vector<std::string> delete_argv_;
+  fs::path state_dir_;
+  bool private_cgroup2_;
+  std::map<std::string, std::string> attributes_;
+};
+
+class OciBackend final : public Backend {
+ public:
+  OciBackend(const BackendConfig& config, const OciRuntimeKind& kind)
+      : config_(config), kind_(kind), state_root_(std::string("/run/isobench-") + kind.name) {}
+
+  std::string name() const override { return kind_.name; }
+  std::string summary() const override {
+    return std::string("the shared image as an OCI bundle, run by ") + kind_.name;
+  }
+
+  Availability probe() override {
+    if (!probed_) probed_ = check();
+    return *probed_;
+  }
+
+  Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options) override {
+    if (!image_) {
+      if (auto available = probe(); !available.available) return fail(name() + ": " + available.reason);
+    }
+    std::int64_t launch_ns = monotonic_ns();
+    if (!options.limits.empty() && deviation_.cgroups_disabled)
+      return fail(name() + " runs with --cgroup-manager=disabled on this hybrid-cgroup host and cannot apply limits (" +
+                  options.limits.describe() + "): use --backend container or runc");
+    std::string id = unique_container_id(kind_.name);
+    OciConfigOptions config;
+    config.rootfs = image_->rootfs;
+    config.args = options.workload.argv(image_->workload_path);
+    config.namespaces = {"pid", "network", "ipc", "uts", "mount", "cgroup"};
+    if (!deviation_.cgroups_disabled) config.cgroups_path = "/" + id;
+    config.limits = options.limits;
+    auto bundle = Bundle::create(config);
+    if (!bundle) return std::unexpected(bundle.error().with_context(name()));
+
+    auto output = make_pipe();
+    if (!output) return std::unexpected(output.error().with_context(name()));
+    std::vector<std::string> argv = global_args();
+    for (const char* arg : {"run", "--bundle"}) argv.push_back(arg);
+    argv.push_back(bundle->dir().string());
+    argv.push_back(id);
+    SpawnIo io{-1, output->write_end.get(), output->write_end.get()};
+    auto child = deviation_.private_cgroup2 ? spawn_with_private_cgroup2(argv, io) : spawn_process(argv, io);
+    if (!child) return std::unexpected(child.error().with_context(name()));
+    output->write_end.reset();
+
+    std::vector<std::string> delete_argv = global_args();
+    for (const char* arg : {"delete", "--force"}) delete_argv.push_back(arg);
+    delete_argv.push_back(id);
+    auto instance = std::make_unique<OciInstance>(std::move(*child), LineReader(std::move(output->read_end)),
+                                                  std::move(*bundle), std::move(delete_argv), state_root_ / id,
+                                                  deviation_.private_cgroup2, row_attributes());
+    instance->phases().mark_at("launch", launch_ns);
+    instance->phases().mark("created");
+    return instance;
+  }
+
+  std::vector<DoctorCheck> doctor() override {
+    Availability available = probe();
+    std::vector<DoctorCheck> checks;
+    checks.push_back({name(), available.available, available.available ? version_ : available.reason,
+                      std::string("apt-get install ") + kind_.name + " (and run bench as root)"});
+    if (deviation_.private_cgroup2)
+      checks.push_back({name() + ": hybrid cgroups", true,
+                        "refuses hybrid hosts: run in a private mount namespace with cgroup2 over /sys/fs/cgroup, "
+                        "--cgroup-manager=disabled (no limits)",
+                        ""});
+    return checks;
+  }
+
+  std::map<std::string, std::string> manifest() override {
+    std::map<std::string, std::string> out;
+    if (!version_.empty()) out["version"] = version_;
+    if (binary_) out["binary"] = binary_->string();
+    out["state_root"] = state_root_.string();
+    if (deviation_.private_cgroup2) {
+      out["deviation"] =
+          "host cgroups are hybrid, which crun refuses: run in a private mount namespace with cgroup2 mounted "
+          "over /sys/fs/cgroup and --cgroup-manager=disabled, so its containers get no cgroup and no limits";
+      out["cgroup_manager"] = "disabled";
+    } else {
+      out["cgroup_manager"] = "cgroupfs";
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> global_args() const {
+    std::vector<std::string> argv = {binary_->string(), "--root", state_root_.string()};
+    if (deviation_.cgroups_disabled) argv.push_back("--cgroup-manager=disabled");
+    return argv;
+  }
+
+  std::map<std::string, std::string> row_attributes() const {
+    std::string runtime = version_;
+    std::replace(runtime.begin(), runtime.end(), ' ', '-');
+    std::map<std::string, std::string> out = {{"runtime", runtime}};
+    out["cgroup"] = deviation_.cgroups_disabled ? "disabled" : to_string(detect_cgroup_mode());
+    if (deviation_.private_cgroup2) out["cgroup2"] = "private_mount";
+    return out;
+  }
+
+  Availability check() {
+    binary_ = find_runtime_binary(kind_.name);
+    if (!binary_) return Availability::no(std::string(kind_.name) + " is not installed (apt-get install " + kind_.name + ")");
+    if (::geteuid() != 0)
+      return Availability::no(std::string("needs root: isobench generates rootful OCI bundles only"));
+    auto version = capture_output({binary_->string(), "--version"}, Deadline::after(std::chrono::seconds(5)));
+    if (!version) return Availability::no(version.error().describe());
+    // "crun version 1.8.1\ncommit: ..." -> "crun 1.8.1"
+    std::string first_line = version->substr(0, version->find('\n'));
+    version_ = std::string(kind_.name) + " " + first_line.substr(first_line.rfind(' ') + 1);
+    if (kind_.refuses_hybrid_cgroups && detect_cgroup_mode() == CgroupMode::kHybrid)
+      deviation_ = {true, true};
+    auto image = ensure_minimal_image(config_);
+    if (!image) return Availability::no(image.error().describe());
+    image_ = *image;
+    // One real container outside any timing: the answer to "can it run here".
+    LaunchOptions options;
+    options.workload = {"noop", {}};
+    auto instance = launch(options);
+    if (!instance) return Availability::no(instance.error().describe());
+    auto ready = (*instance)->wait_ready(Deadline::after(std::chrono::seconds(20)));
+    auto outcome = ready ? (*instance)->wait_exit(Deadline::after(std::chrono::seconds(20)))
+                         : Result<Outcome>(std::unexpected(ready.error()));
+    auto torn_down = (*instance)->teardown();
+    if (!outcome) return Availability::no("a test container failed: " + outcome.error().describe());
+    if (!outcome->ok()) return Availability::no("a test container failed: " + outcome->failure);
+    if (!torn_down) return Availability::no("a test container was not torn down: " + torn_down.error().describe());
+    return Availability::yes();
+  }
+
+  BackendConfig config_;
+  OciRuntimeKind kind_;
+  fs::path state_root_;
+  std::optional<fs::path> binary_;
+  std::string version_;
+  Deviation deviation_;
+  std::optional<MinimalImage> image_;
+  std::optional<Availability> probed_;
+};
+
+}  // namespace
+
+std::optional<fs::path> find_runtime_binary(const std::string& name) {
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  path += ":/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (!dir.empty() && dir[0] == '/') {
+      fs::path candidate = fs::path(dir) / name;
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<Backend> make_oci_backend(const BackendConfig& config, const OciRuntimeKind& kind) {
+  return std::make_unique<OciBackend>(config, kind);
+}
+
+}  // namespace isobench
