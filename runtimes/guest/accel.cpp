@@ -39,7 +39,9 @@ Result<AccelChoice> choose_accel(std::string_view mode, const HostVirt& host) {
     return AccelChoice{"kvm", reason};
   }
   if (mode != "auto") return fail("--vm-accel `" + std::string(mode) + "`: expected auto, kvm or tcg");
-  if (!host.kvm_usable) return AccelChoice{"tcg", "TCG emulation: " + host.kvm_detail};
+  if (!host.kvm_usable)
+    return AccelChoice{"tcg", "TCG emulation: " + host.kvm_detail +
+                                  (host.cpu_flag == "none" ? "; the CPU has no vmx/svm flag either" : "")};
   if (host.cpu_flag == "none")
     return AccelChoice{"tcg", "TCG emulation: /dev/kvm (" + host.kvm_module +
                                   ") works but the CPU has no vmx/svm flag, and a Linux guest does not boot "
