@@ -137,7 +137,7 @@ auto cpuid_body(Session session) {
               if (!trips) return std::unexpected(trips.error());
               return trips->total_ns;
             },
-            session->cpuid_target());
+            session->cpuid_target(), 1000);
         if (!count) return fail_with(state, count.error());
         session->cpuid_count = *count;
       }
@@ -162,7 +162,7 @@ auto compute_body(Session session) {
               if (!sample) return std::unexpected(sample.error());
               return sample->guest_ns;
             },
-            session->compute_target());
+            session->compute_target(), 100'000);
         if (!count) return fail_with(state, count.error());
         session->compute_count = *count;
       }

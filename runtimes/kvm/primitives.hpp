@@ -51,18 +51,21 @@ struct ComputeSample {
 // guest's result differs from the host's (the guest did not run the loop).
 Result<ComputeSample> measure_compute(KvmSystem& system, MicroVm& vm, std::uint32_t iterations, std::uint32_t seed);
 
-// A loop count for which `measure(count)` (nanoseconds) takes about `target`: guest
+// A loop count for which `measure(count)` (nanoseconds) takes about `target`, and at
+// least `min_count` so that one entry and exit stay a small part of the run: guest
 // code speed differs by orders of magnitude between hardware KVM and a paravirtual
-// one that emulates real mode.
+// one that emulates real mode. The first call warms up and is not used.
 template <class Measure>
-Result<std::uint32_t> calibrate_count(Measure&& measure, std::chrono::nanoseconds target) {
+Result<std::uint32_t> calibrate_count(Measure&& measure, std::chrono::nanoseconds target, std::uint32_t min_count = 1) {
   std::uint64_t count = 16;
+  if (Result<std::int64_t> warm_up = measure(static_cast<std::uint32_t>(count)); !warm_up)
+    return std::unexpected(warm_up.error());
   for (;;) {
     Result<std::int64_t> ns = measure(static_cast<std::uint32_t>(count));
     if (!ns) return std::unexpected(ns.error());
     if (*ns * 8 >= target.count() || count >= (1u << 28)) {
       double scaled = static_cast<double>(count) * static_cast<double>(target.count()) / static_cast<double>(std::max<std::int64_t>(*ns, 1));
-      return static_cast<std::uint32_t>(std::clamp(scaled, 1.0, static_cast<double>(1u << 30)));
+      return static_cast<std::uint32_t>(std::clamp(scaled, static_cast<double>(min_count), static_cast<double>(1u << 30)));
     }
     count *= 8;
   }

@@ -120,8 +120,15 @@ TEST(CalibrateCount, ScalesACountToTheTargetDuration) {
       std::chrono::milliseconds(5));
   ASSERT_TRUE(count);
   EXPECT_EQ(*count, 5000u);
-  // It grew by factors of 8 until a run took at least an eighth of the target.
-  EXPECT_EQ(tried, (std::vector<std::uint32_t>{16, 128, 1024}));
+  // A warm-up run, then factors of 8 until a run took at least an eighth of the target.
+  EXPECT_EQ(tried, (std::vector<std::uint32_t>{16, 16, 128, 1024}));
+}
+
+TEST(CalibrateCount, NeverGoesBelowTheMinimum) {
+  auto count = calibrate_count([](std::uint32_t n) -> Result<std::int64_t> { return std::int64_t{n} * 1'000'000; },
+                               std::chrono::milliseconds(5), 1000);
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, 1000u);
 }
 
 TEST(CalibrateCount, PassesAMeasurementErrorOn) {
