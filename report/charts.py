@@ -43,12 +43,12 @@ def _style():
     })
 
 
-def _plain_log(ax, axis="y"):
+def _plain_log(ax, axis="y", subs=(1.0, 2.0, 5.0)):
     """Log scale with plain numbers (0.5, 2, 300) instead of powers of ten."""
     from matplotlib.ticker import FuncFormatter, LogLocator
     target = ax.yaxis if axis == "y" else ax.xaxis
     (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
-    target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    target.set_major_locator(LogLocator(base=10, subs=subs))
     target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     target.set_minor_formatter(FuncFormatter(lambda v, _: ""))
 
@@ -76,7 +76,8 @@ def startup_distribution(results, out_dir):
     backends = _order(startups)
     fig, (box, ecdf) = plt.subplots(1, 2, figsize=(11, 4.2))
     data = [np.array(startups[b].real_s) * 1e3 for b in backends]
-    parts = box.boxplot(data, vert=True, patch_artist=True, labels=backends, widths=0.6, showfliers=True)
+    parts = box.boxplot(data, vert=True, patch_artist=True, labels=backends, widths=0.6, showfliers=True,
+                       medianprops={"color": "black", "linewidth": 2})
     for patch, backend in zip(parts["boxes"], backends):
         patch.set_facecolor(colour(backend))
         patch.set_alpha(0.75)
@@ -86,11 +87,13 @@ def startup_distribution(results, out_dir):
     _plain_log(box, "y")
     box.set_ylabel("launch → exit → teardown (ms, log)")
     box.set_title("Startup of noop per backend")
+    tcg = results.guest_accel() == "tcg"
     for backend, values in zip(backends, data):
         xs = np.sort(values)
-        ecdf.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color=colour(backend), label=backend,
+        name = f"{backend} (guest under TCG)" if tcg and backend in claims.VM_BACKENDS else backend
+        ecdf.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color=colour(backend), label=name,
                   linewidth=2)
-    _plain_log(ecdf, "x")
+    _plain_log(ecdf, "x", subs=(1.0,))
     ecdf.set_xlabel("startup (ms, log)")
     ecdf.set_ylabel("fraction of runs ≤ x")
     ecdf.set_title("Startup ECDF")
