@@ -40,12 +40,11 @@ void add_mem_suite(Plan& plan) {
 void add_io_suite(Plan& plan) {
   if (!plan.wants_suite("io")) return;
   OverheadSizes sizes = overhead_sizes(plan.quick());
-  // The same path in every backend, so each writes to its natural storage: the host's
-  // disk for bare, the container's root filesystem, the guest's root (its initramfs
-  // tmpfs unless the guest mounts a disk there). The row's label names the filesystem.
-  const std::string dir = "/var/tmp";
+  // Each backend writes to its natural storage (writable_dir): the host's disk for bare,
+  // the container's writable layer, the guest's root (its initramfs tmpfs unless the
+  // guest mounts a disk there). The row's label names the filesystem.
   add_overhead_groups(plan, "io",
-                      {{{"io", {dir, sizes.io_bytes}},
+                      {{{"io", {kWritableDir, sizes.io_bytes}},
                         {{"seqwrite", "/seqwrite", "bytes_per_s", {"storage"}},
                          {"randread", "/randread", "ops_per_s", {"storage", "direct"}}}}});
 }

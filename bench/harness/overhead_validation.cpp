@@ -68,7 +68,7 @@ void add_syscall_validation(Plan& plan, const OverheadSizes& sizes) {
   Backend* bare = plan.backends().find("bare");
   LifecycleTimeouts timeouts = plan.timeouts_for("bare");
   const std::string name = "syscall/bare/getpid/harness_loop";
-  BenchmarkSpec spec{name, plan.repetitions(10, 5), [=](benchmark::State& state) {
+  BenchmarkSpec spec{name, plan.repetitions(10, 3), [=](benchmark::State& state) {
                        for (auto _ : state) {
                          auto data = run_overhead_workload(*bare, {"syscall", {"getpid", sizes.syscall_seconds}}, timeouts);
                          auto figures = data ? row_figures(*data, "/getpid", "ns_per_op") : data;
@@ -95,7 +95,7 @@ void add_mem_validation(Plan& plan, const OverheadSizes& sizes) {
   // Each of memcpy's two buffers as large as one of triad's three arrays.
   std::size_t array_bytes = workload::parse_bytes(sizes.triad_bytes).value_or(96u << 20) / 3;
   const std::string name = "mem/bare/triad/memcpy";
-  plan.add({name, plan.repetitions(10, 5), [=](benchmark::State& state) {
+  plan.add({name, plan.repetitions(10, 3), [=](benchmark::State& state) {
               for (auto _ : state) {
                 auto data = run_overhead_workload(*bare, {"mem", {"triad", sizes.triad_bytes}}, timeouts);
                 auto figures = data ? row_figures(*data, "/triad", "bytes_per_s") : data;
