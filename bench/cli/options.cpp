@@ -282,6 +282,12 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
     cursor.take();
     return parse_report(cursor, command);
   }
+  if (first == "clean") {
+    cursor.take();
+    command.kind = CommandKind::kClean;
+    if (!cursor.done()) return fail("clean: unexpected argument `" + std::string(cursor.peek()) + "` (bench clean takes none)");
+    return command;
+  }
   if (first == "doctor" || first == "help") {
     cursor.take();
     command.kind = first == "doctor" ? CommandKind::kDoctor : CommandKind::kHelp;
@@ -368,6 +374,7 @@ std::string usage_text() {
   bench --all [--quick] [--out DIR]          every suite on every available backend
   bench --list                               benchmark names, then each backend's availability
   bench doctor                               prerequisites, and how to fix each
+  bench clean                                removes what interrupted runs left (cgroups, mounts, QEMU, ...)
   bench [--backend A,B] [--suite S,T] [--filter REGEX] [--repetitions N] [--quick] [--out DIR]
   bench run --backend B [--memory BYTES] [--cpus N] [--pids N] [--timeout S] WORKLOAD [ARGS...]
   bench compare BASE.json NEW.json [--threshold PCT] [--alpha A] [--json FILE] [--normalize bare]

@@ -61,7 +61,7 @@ struct ReportRun {
   std::optional<std::filesystem::path> out;  // default: the first folder
 };
 
-enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare, kReport };
+enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare, kReport, kClean };
 
 struct Command {
   CommandKind kind = CommandKind::kHelp;

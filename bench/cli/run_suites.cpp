@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "../harness/derived.hpp"
@@ -7,6 +8,9 @@
 #include "../harness/plan.hpp"
 #include "../harness/results_file.hpp"
 #include "../harness/run_reporter.hpp"
+#include "../safety/interrupt.hpp"
+#include "../safety/private_dir.hpp"
+#include "../safety/run_audit.hpp"
 #include "commands.hpp"
 
 namespace isobench::cli {
@@ -45,13 +49,23 @@ int run_suites(const Command& command, const std::string& command_line) {
   if (auto ready = prepare_output_dir(out_dir); !ready) return usage_error("--out: " + ready.error().describe());
 
   BackendSet backends(backend_config_from(command.backend_flags));
+  // What isobench artifacts exist before the run: the leak audit at the end takes only
+  // what this run created (bench/safety/leak_audit.hpp has the rule).
+  const safety::HostRoots host = safety::host_roots(backends.config().state_dir);
+  const safety::RunBaseline baseline = safety::take_baseline(host);
+  if (auto made = safety::make_private_dir(backends.config().state_dir); !made)
+    std::fprintf(stderr, "bench: warning: state dir: %s\n", made.error().describe().c_str());
   Plan plan(backends, selection_from(run));
   add_all_suites(plan);
   if (plan.specs().empty()) return usage_error("no benchmark matches the selection (see bench --list)");
 
   plan.register_with_google_benchmark();
   RunReporter reporter;
-  benchmark::RunSpecifiedBenchmarks(&reporter);
+  {
+    auto watch = safety::InterruptWatch::start();
+    if (!watch) return usage_error(watch.error().describe());
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+  }
   benchmark::ClearRegisteredBenchmarks();
 
   nlohmann::json results;
@@ -65,6 +79,9 @@ int run_suites(const Command& command, const std::string& command_line) {
   manifest["command"] = command_line;
   manifest["quick"] = run.quick;
   for (auto& [key, value] : manifest.items()) results["context"][key] = value;
+  if (safety::interrupted()) results["context"]["interrupted"] = ::sigabbrev_np(safety::interrupt_signal());
+  std::vector<std::string> leaks = safety::audit_run(baseline, host);
+  if (!leaks.empty()) results["context"]["leaks"] = leaks;
   add_derived_ratios(results);
   for (const auto& warning : add_run_statistics(results)) std::fprintf(stderr, "bench: warning: %s\n", warning.c_str());
 
@@ -74,6 +91,16 @@ int run_suites(const Command& command, const std::string& command_line) {
     return 1;
   }
   std::fprintf(stderr, "bench: results written to %s\n", results_path.c_str());
+  if (safety::interrupted()) {
+    std::fprintf(stderr, "bench: interrupted by SIG%s; results so far are marked \"interrupted\"\n",
+                 ::sigabbrev_np(safety::interrupt_signal()));
+    return 128 + safety::interrupt_signal();
+  }
+  if (!leaks.empty()) {
+    std::fprintf(stderr, "bench: the run left %zu isobench artifact(s) on the host (listed above, removed)\n",
+                 leaks.size());
+    return 1;
+  }
   // SPEC: `bench --all` ends with the report and the claims table; results.json is
   // already on disk, so a report that fails costs only the charts.
   if (run.all && render_report({out_dir}, std::nullopt) != 0)

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "../safety/interrupt.hpp"
+
 namespace isobench {
 
 namespace {
@@ -53,6 +55,11 @@ void Plan::register_with_google_benchmark() const {
   for (std::size_t i = 0; i < total; ++i) {
     const BenchmarkSpec& spec = specs_[i];
     auto body = spec.body;
+    // After SIGINT/SIGTERM every benchmark not yet started becomes a failed row at once.
+    body = [body](benchmark::State& state) {
+      if (safety::interrupted()) return state.SkipWithError("interrupted before it started");
+      body(state);
+    };
     if (show_progress) {
       // Printed before the repetition starts, outside the measured window.
       body = [body, i, total, name = spec.name, repetitions = spec.repetitions,
@@ -99,6 +106,9 @@ std::span<const SuiteEntry> suite_table() {
       {"ladder", add_ladder_suite},
       {"ladder", add_ladder_vm_suite},
       {"hypervisor", add_hypervisor_suite},
+      {"footprint", add_footprint_suite},
+      {"density", add_density_suite},
+      {"image", add_image_suite},
   };
   return kSuites;
 }
