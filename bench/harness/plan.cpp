@@ -106,6 +106,9 @@ std::span<const SuiteEntry> suite_table() {
       {"ladder", add_ladder_suite},
       {"ladder", add_ladder_vm_suite},
       {"hypervisor", add_hypervisor_suite},
+      {"footprint", add_footprint_suite},
+      {"density", add_density_suite},
+      {"image", add_image_suite},
   };
   return kSuites;
 }

@@ -86,5 +86,9 @@ void add_syscall_suite(Plan& plan);
 void add_cpu_suite(Plan& plan);
 void add_mem_suite(Plan& plan);
 void add_io_suite(Plan& plan);
+// Host memory and image sizes (footprint_suite.cpp, density_suite.cpp, image_suite.cpp).
+void add_footprint_suite(Plan& plan);
+void add_density_suite(Plan& plan);
+void add_image_suite(Plan& plan);
 
 }  // namespace isobench

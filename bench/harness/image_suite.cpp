@@ -1,0 +1,174 @@
+// `image/BACKEND/minimal`: the bytes a user must ship or store to run the workload, on
+// disk and gzip-compressed, and the time isobench takes to build them (the row's time):
+//   bare              the static workload binary itself (nothing to build)
+//   container/crun/runc  the shared minimal rootfs (runtimes/image), also as a tar
+//   vm/qemu           the guest kernel + isobench's initramfs (no modules: the guest
+//                     needs none to run /init on the serial console)
+// `image/BACKEND/distro`: Debian minbase as a container rootfs and as a bootable VM
+// disk, only where scripts/build-distro-image has written its sizes (never built here).
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "../../runtimes/guest/guest_kernel.hpp"
+#include "../../runtimes/guest/initramfs.hpp"
+#include "../../runtimes/image/minimal_image.hpp"
+#include "archive_size.hpp"
+#include "footprint.hpp"
+#include "plan.hpp"
+
+namespace isobench {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_container(std::string_view backend) { return backend == "container" || backend == "crun" || backend == "runc"; }
+
+// A scratch state dir, so that every repetition really builds.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "isobench-image-XXXXXX").string();
+    if (::mkdtemp(pattern.data())) path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+Result<std::uint64_t> file_bytes(const fs::path& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return fail_errno("stat " + in_quotes(path.string()));
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+struct ImageFigures {
+  std::uint64_t image_bytes = 0;
+  std::uint64_t compressed_bytes = 0;
+  double build_s = 0;
+  std::map<std::string, double> extra;
+};
+
+Result<ImageFigures> bare_image(const BackendConfig& config) {
+  auto bytes = file_bytes(config.workload_binary);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto compressed = gzip_size(config.workload_binary);
+  if (!compressed) return std::unexpected(compressed.error());
+  return ImageFigures{*bytes, *compressed, 0, {}};
+}
+
+Result<ImageFigures> container_image(BackendConfig config) {
+  ScratchDir scratch;
+  if (scratch.path().empty()) return fail_errno("mkdtemp in " + in_quotes(fs::temp_directory_path().string()));
+  config.state_dir = scratch.path();
+  auto image = ensure_minimal_image(config);
+  if (!image) return std::unexpected(image.error());
+  auto bytes = tree_bytes(image->rootfs);
+  if (!bytes) return std::unexpected(bytes.error());
+  auto archive = tar_gzip_size(image->rootfs);
+  if (!archive) return std::unexpected(archive.error());
+  return ImageFigures{*bytes, archive->gzip_bytes, image->build_s, {{"tar_bytes", static_cast<double>(archive->tar_bytes)}}};
+}
+
+Result<ImageFigures> guest_image(const BackendConfig& config) {
+  fs::path kernel_path = config.guest_kernel.value_or(guest::cached_kernel_path(config.state_dir));
+  auto kernel = guest::validate_kernel(kernel_path);
+  if (!kernel) return std::unexpected(kernel.error());
+  ScratchDir scratch;
+  if (scratch.path().empty()) return fail_errno("mkdtemp in " + in_quotes(fs::temp_directory_path().string()));
+  auto initramfs = guest::build_initramfs(config.workload_binary, scratch.path());
+  if (!initramfs) return std::unexpected(initramfs.error());
+  auto kernel_bytes = file_bytes(kernel->path);
+  if (!kernel_bytes) return std::unexpected(kernel_bytes.error());
+  auto kernel_gz = gzip_size(kernel->path);
+  if (!kernel_gz) return std::unexpected(kernel_gz.error());
+  auto initramfs_gz = gzip_size(initramfs->path);
+  if (!initramfs_gz) return std::unexpected(initramfs_gz.error());
+  return ImageFigures{*kernel_bytes + initramfs->bytes, *kernel_gz + *initramfs_gz, initramfs->build_s,
+                      {{"kernel_bytes", static_cast<double>(*kernel_bytes)},
+                       {"initramfs_bytes", static_cast<double>(initramfs->bytes)},
+                       {"modules_bytes", 0}}};
+}
+
+Result<ImageFigures> minimal_image(const std::string& backend, const BackendConfig& config) {
+  if (backend == "bare") return bare_image(config);
+  if (is_container(backend)) return container_image(config);
+  return guest_image(config);
+}
+
+void record_image(benchmark::State& state, const ImageFigures& figures) {
+  state.SetIterationTime(figures.build_s);
+  state.counters["image_bytes"] = static_cast<double>(figures.image_bytes);
+  state.counters["compressed_bytes"] = static_cast<double>(figures.compressed_bytes);
+  state.counters["build_s"] = figures.build_s;
+  for (const auto& [key, value] : figures.extra) state.counters[key] = value;
+}
+
+// STATE_DIR/images/distro/sizes.json, written by scripts/build-distro-image.
+fs::path distro_sizes_path(const BackendConfig& config) { return config.state_dir / "images/distro/sizes.json"; }
+
+Result<ImageFigures> distro_image(const std::string& backend, const fs::path& sizes_path) {
+  std::ifstream in(sizes_path);
+  if (!in) return fail_errno("open " + in_quotes(sizes_path.string()));
+  auto sizes = nlohmann::json::parse(in, nullptr, false);
+  const char* side = is_container(backend) ? "container" : "vm";
+  if (sizes.is_discarded() || !sizes.contains(side) || !sizes[side].is_object())
+    return fail(in_quotes(sizes_path.string()) + ": no `" + side + "` object (rerun scripts/build-distro-image)");
+  ImageFigures figures;
+  for (const auto& [key, value] : sizes[side].items()) {
+    if (!value.is_number()) continue;
+    if (key == "image_bytes") figures.image_bytes = value.get<std::uint64_t>();
+    else if (key == "compressed_bytes") figures.compressed_bytes = value.get<std::uint64_t>();
+    else if (key == "build_s") figures.build_s = value.get<double>();
+    else figures.extra[key] = value.get<double>();
+  }
+  if (figures.image_bytes == 0) return fail(in_quotes(sizes_path.string()) + ": `" + side + ".image_bytes` missing");
+  return figures;
+}
+
+}  // namespace
+
+void add_image_suite(Plan& plan) {
+  if (!plan.wants_suite("image")) return;
+  const BackendConfig& config = plan.backends().config();
+  const bool distro_built = fs::exists(distro_sizes_path(config));
+  for (const auto& name : plan.backends().names()) {
+    if (!plan.wants_backend(name)) continue;
+    Backend* backend = plan.backends().find(name);
+    if (!backend->runs_workloads()) continue;
+    std::string bench_name = "image/" + name + "/minimal";
+    const Availability& availability = plan.backends().availability(name);
+    if (!availability.available) {
+      plan.add_unavailable(bench_name, availability.reason);
+      continue;
+    }
+    plan.add({bench_name, plan.repetitions(3, 1), [name, config](benchmark::State& state) {
+                for (auto _ : state) {
+                  auto figures = minimal_image(name, config);
+                  if (!figures) return record_failure(state, figures.error().describe());
+                  record_image(state, *figures);
+                }
+              }});
+    if (distro_built && name != "bare") {
+      fs::path sizes = distro_sizes_path(config);
+      plan.add({"image/" + name + "/distro", 1, [name, sizes](benchmark::State& state) {
+                  for (auto _ : state) {
+                    auto figures = distro_image(name, sizes);
+                    if (!figures) return record_failure(state, figures.error().describe());
+                    record_image(state, *figures);
+                  }
+                }});
+    }
+  }
+}
+
+}  // namespace isobench
