@@ -57,8 +57,13 @@ void Plan::register_with_google_benchmark() const {
     auto body = spec.body;
     // After SIGINT/SIGTERM every benchmark not yet started becomes a failed row at once.
     body = [body](benchmark::State& state) {
-      if (safety::interrupted()) return state.SkipWithError("interrupted before it started");
-      body(state);
+      if (!safety::interrupted()) return body(state);
+      // Inside the loop, as the suites record a failure: Google Benchmark's aggregates
+      // require every repetition of a benchmark to report the same iteration count.
+      for (auto _ : state) {
+        state.SkipWithError("interrupted before it started");
+        break;
+      }
     };
     if (show_progress) {
       // Printed before the repetition starts, outside the measured window.

@@ -124,10 +124,13 @@ std::string Artifact::describe() const {
 }
 
 std::optional<pid_t> owner_pid(std::string_view text) {
-  static const std::regex pattern(R"(isobench-[a-z][a-z0-9_]*-([0-9]{1,9})(?:[-.]|$))");
-  std::match_results<std::string_view::const_iterator> match;
-  if (!std::regex_search(text.begin(), text.end(), match, pattern)) return std::nullopt;
-  return static_cast<pid_t>(std::stol(match[1].str()));
+  // The last match: in a path, the artifact's own name comes after its parents'.
+  static const std::regex pattern(R"(isobench-[a-z][a-z0-9_]*-([0-9]{1,9})(?:[^0-9A-Za-z_]|$))");
+  std::optional<pid_t> owner;
+  using Iterator = std::regex_iterator<std::string_view::const_iterator>;
+  for (Iterator it(text.begin(), text.end(), pattern), end; it != end; ++it)
+    owner = static_cast<pid_t>(std::stol((*it)[1].str()));
+  return owner;
 }
 
 std::vector<Artifact> isobench_mounts(const fs::path& mountinfo) {

@@ -81,8 +81,8 @@ TEST_F(ScratchHost, FindsEveryKindOnceAndNothingElse) {
       "network namespace " + (base_ / "netns/isobench-net-14-1").string(),
       "network device " + (base_ / "net/isobench0").string(),
       "libvirt state " + (base_ / "state/libvirt/run/qemu/isobench-vm-17-1.xml").string(),
-      "temp path " + (base_ / "tmp/isobench-vm-15-1.abc").string(),
       "temp path " + (base_ / "run/isobench-crun/isobench-crun-16-1").string(),
+      "temp path " + (base_ / "tmp/isobench-vm-15-1.abc").string(),
   };
   EXPECT_EQ(ids, want);
   EXPECT_EQ(found[0].owner, 11);
