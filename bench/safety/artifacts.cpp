@@ -22,7 +22,12 @@ std::vector<fs::directory_entry> entries_of(const fs::path& dir) {
   return out;
 }
 
-Artifact make(ArtifactKind kind, const std::string& id) { return Artifact{kind, id, {}, owner_pid(id)}; }
+// A mount point often lies below the named dir (.../isobench-oci-PID-x/rootfs), so its
+// whole path counts; anything else is named by its last component alone.
+Artifact make(ArtifactKind kind, const std::string& id) {
+  std::string name = kind == ArtifactKind::kMount ? id : fs::path(id).filename().string();
+  return Artifact{kind, id, {}, owner_pid(name)};
+}
 
 // Cgroup directories named isobench, in every hierarchy under `root` (each v1
 // controller and the v2 tree): a match is one artifact with its whole subtree.

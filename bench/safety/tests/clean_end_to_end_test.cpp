@@ -57,8 +57,9 @@ TEST(BenchClean, RemovesWhatAKilledRunLeftAndListsIt) {
   // A QEMU process that libvirt daemonized, named by its guest.
   fs::path bin = "/tmp/isobench-safetytest-" + dead + "-bin";
   fs::create_directories(bin);
-  fs::copy_file("/bin/sleep", bin / "qemu-system-x86_64");
-  pid_t qemu = spawn_sleeper(bin / "qemu-system-x86_64", {"600", "-name", "guest=isobench-vm-" + dead + "-1"});
+  fs::copy_file("/bin/dash", bin / "qemu-system-x86_64");
+  // A shell that stops itself: alive, with the guest name in its command line.
+  pid_t qemu = spawn_sleeper(bin / "qemu-system-x86_64", {"-c", "kill -STOP $$", "guest=isobench-vm-" + dead + "-1"});
   // A mount point and a temp dir.
   fs::path mounted = "/tmp/isobench-oci-" + dead + "-abc";
   fs::create_directories(mounted / "rootfs");
