@@ -59,6 +59,14 @@ int run_suites(const Command& command, const std::string& command_line) {
   add_all_suites(plan);
   if (plan.specs().empty()) return usage_error("no benchmark matches the selection (see bench --list)");
 
+  // Repetitions of all benchmarks run in random order, so that drift on a noisy host
+  // (another tenant, thermal state) spreads over every backend instead of biasing the
+  // ones that happened to run last.
+  static char flag_interleave[] = "--benchmark_enable_random_interleaving=true";
+  static char program[] = "bench";
+  char* gb_argv[] = {program, flag_interleave, nullptr};
+  int gb_argc = 2;
+  benchmark::Initialize(&gb_argc, gb_argv);
   plan.register_with_google_benchmark();
   RunReporter reporter;
   {
