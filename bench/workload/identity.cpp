@@ -82,6 +82,18 @@ JsonObject hypervisor_json() {
   return out;
 }
 
+// NoNewPrivs and CapEff from /proc/self/status: what the process may still gain or do.
+JsonObject privileges_json() {
+  JsonObject out;
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("NoNewPrivs:")) out.add("no_new_privs", line.find('1') != std::string::npos);
+    if (line.starts_with("CapEff:")) out.add("cap_effective", line.substr(line.find_first_not_of(" \t", 7)));
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_identity(std::span<const std::string> args, JsonObject& out, std::string& error) {
@@ -115,7 +127,8 @@ int run_identity(std::span<const std::string> args, JsonObject& out, std::string
       .add("cpus_online", ::sysconf(_SC_NPROCESSORS_ONLN))
       .add("memory_total_bytes", static_cast<std::uint64_t>(info.totalram) * info.mem_unit)
       .add_raw("memory_limit", memory_limit_json())
-      .add_raw("hypervisor", hypervisor_json().str());
+      .add_raw("hypervisor", hypervisor_json().str())
+      .add_raw("privileges", privileges_json().str());
   return kDone;
 }
 

@@ -1,4 +1,5 @@
 #include "container_runtime.hpp"
+#include "privileges.hpp"
 
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -56,6 +57,8 @@ struct ChildPlan {
   enter_rootfs(plan.rootfs, plan.failure_fd);
   if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 || ::dup2(plan.stdout_fd, 2) < 0)
     report_child_failure(plan.failure_fd, "dup2 stdio", "", errno);
+  const char* failed_step = nullptr;
+  if (int err = drop_privileges(&failed_step); err != 0) report_child_failure(plan.failure_fd, failed_step, "", err);
   ::execve(plan.exec_path, plan.argv.data(), plan.envp.data());
   report_child_failure(plan.failure_fd, "execve", plan.exec_path, errno);
 }

@@ -81,6 +81,12 @@ TEST(Container, IdentityIsPid1InNoneOfTheHostsNamespaces) {
   for (const auto& line : data["cgroup"]) memory_root = memory_root || line == "4:memory:/" || line == "0::/";
   EXPECT_TRUE(memory_root) << data["cgroup"];
   EXPECT_EQ((*instance)->attributes()["rootfs"], "pivot_root");
+  // The workload can gain nothing by execve and holds none of the capabilities that
+  // reach the host: CAP_SYS_ADMIN is bit 21, CAP_SYS_MODULE 16, CAP_SYS_PTRACE 19.
+  EXPECT_TRUE(data["privileges"]["no_new_privs"].get<bool>());
+  std::uint64_t effective = std::stoull(data["privileges"]["cap_effective"].get<std::string>(), nullptr, 16);
+  EXPECT_NE(effective, 0u);
+  for (int capability : {21, 16, 19}) EXPECT_EQ(effective & (1ULL << capability), 0u) << capability;
 }
 
 TEST(Container, ChrootModeRunsTheSameImage) {
