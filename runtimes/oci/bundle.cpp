@@ -62,8 +62,9 @@ Bundle& Bundle::operator=(Bundle&& other) noexcept {
 }
 
 Result<Bundle> Bundle::create(const OciConfigOptions& options) {
-  char pattern[] = "/tmp/isobench-oci-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr) return fail_errno("bundle: mkdtemp " + in_quotes(pattern));
+  // The pid in the name lets the leak audit and `bench clean` tell whose bundle it is.
+  std::string pattern = "/tmp/isobench-oci-" + std::to_string(::getpid()) + "-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) return fail_errno("bundle: mkdtemp " + in_quotes(pattern));
   Bundle bundle{std::filesystem::path(pattern)};
   std::filesystem::path config = bundle.dir_ / "config.json";
   std::string text = oci_config(options).dump();
