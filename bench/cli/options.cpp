@@ -303,6 +303,7 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
 
   command.kind = CommandKind::kSuites;
   bool list = false;
+  std::optional<CommandKind> help_or_version;
   SuiteRun& run = command.suites;
   while (!cursor.done()) {
     auto [flag, inline_value] = split_flag(cursor.take());
@@ -315,8 +316,9 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
     };
     if (flag == "--help" || flag == "-h" || flag == "--version") {
       if (auto ok = no_value(); !ok) return std::unexpected(ok.error());
-      command.kind = flag == "--version" ? CommandKind::kVersion : CommandKind::kHelp;
-      return command;
+      // Decided after the loop, so that a bad flag beside --help is still reported.
+      help_or_version = flag == "--version" ? CommandKind::kVersion : CommandKind::kHelp;
+      continue;
     }
     if (flag == "--all" || flag == "--list" || flag == "--quick") {
       if (auto ok = no_value(); !ok) return std::unexpected(ok.error());
@@ -361,6 +363,10 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
     } else {
       return fail("unknown flag `" + std::string(flag) + "` (try bench --help)");
     }
+  }
+  if (help_or_version) {
+    command.kind = *help_or_version;
+    return command;
   }
   if (list) command.kind = CommandKind::kList;
   if (command.kind == CommandKind::kSuites && !run.all && run.backends.empty() && run.suites.empty() &&

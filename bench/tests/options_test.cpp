@@ -23,6 +23,12 @@ std::string error_of(std::initializer_list<std::string_view> args) {
 
 TEST(Options, NoArgumentsShowsHelp) { EXPECT_EQ(parse({})->kind, CommandKind::kHelp); }
 
+TEST(Options, HelpStillRejectsABadFlagBesideIt) {
+  EXPECT_EQ(parse({"--help"})->kind, CommandKind::kHelp);
+  EXPECT_EQ(parse({"--all", "--help"})->kind, CommandKind::kHelp);
+  EXPECT_NE(error_of({"--help", "--bogus"}).find("--bogus"), std::string::npos);
+}
+
 TEST(Options, AllWithQuickAndOut) {
   auto command = parse({"--all", "--quick", "--out", "/tmp/x"});
   ASSERT_TRUE(command);
