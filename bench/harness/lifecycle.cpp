@@ -1,6 +1,22 @@
 #include "lifecycle.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace isobench {
+namespace {
+
+// The workload says why it failed in its result line ("bad SECONDS `soon`"); the
+// backend only sees how the process or guest ended. A failure reason carries both.
+void add_workload_error(Outcome& outcome) {
+  if (outcome.result_line.empty()) return;
+  nlohmann::json result = nlohmann::json::parse(outcome.result_line, nullptr, /*allow_exceptions=*/false);
+  if (!result.is_object() || result.value("ok", true) || !result.contains("error") || !result["error"].is_string())
+    return;
+  std::string error = result["error"].get<std::string>();
+  outcome.failure = outcome.failure.empty() ? error : outcome.failure + ": " + error;
+}
+
+}  // namespace
 
 Result<LifecycleRecord> run_lifecycle(Backend& backend, const LaunchOptions& options,
                                       const LifecycleTimeouts& timeouts) {
@@ -20,6 +36,7 @@ Result<LifecycleRecord> run_lifecycle(Backend& backend, const LaunchOptions& opt
   LifecycleRecord record;
   record.phases = instance->phases();
   record.outcome = std::move(*outcome);
+  add_workload_error(record.outcome);
   record.attributes = instance->attributes();
   return record;
 }
