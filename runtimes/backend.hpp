@@ -42,9 +42,22 @@ struct WorkloadCommand {
   std::vector<std::string> argv(const std::string& binary) const;
 };
 
+// Where an instance's network comes from (the net suite prepares it, runtimes/net/).
+// kOwn is each backend's default: the container's new namespace with loopback only, a
+// guest without a NIC.
+struct NetworkAttachment {
+  enum class Kind { kOwn, kHost, kJoin, kTap };
+  Kind kind = Kind::kOwn;
+  std::string netns_path;     // kJoin: a prepared network namespace (a veth inside)
+  std::string tap;            // kTap: a prepared tap device for the guest's virtio-net
+  std::string guest_cidr;     // kTap: the address the guest gives itself, "10.1.2.2/24"
+  std::string guest_gateway;  // kTap: its default route
+};
+
 struct LaunchOptions {
   WorkloadCommand workload;
   Limits limits;
+  NetworkAttachment network;
   std::chrono::milliseconds ready_timeout{std::chrono::seconds(10)};
 };
 

@@ -114,6 +114,7 @@ std::span<const SuiteEntry> suite_table() {
       {"footprint", add_footprint_suite},
       {"density", add_density_suite},
       {"image", add_image_suite},
+      {"net", add_net_suite},
   };
   return kSuites;
 }

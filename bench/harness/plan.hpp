@@ -90,5 +90,7 @@ void add_io_suite(Plan& plan);
 void add_footprint_suite(Plan& plan);
 void add_density_suite(Plan& plan);
 void add_image_suite(Plan& plan);
+// Network round trips, streams and connection setup per backend and network mode (net_suite.cpp).
+void add_net_suite(Plan& plan);
 
 }  // namespace isobench

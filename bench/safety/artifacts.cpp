@@ -1,6 +1,7 @@
 #include "artifacts.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <sstream>
 
 #include "process_table.hpp"
+#include "../../runtimes/common/spawn.hpp"
 
 namespace isobench::safety {
 namespace fs = std::filesystem;
@@ -107,6 +109,32 @@ void scan_processes(const fs::path& proc, std::vector<Artifact>& out) {
   }
 }
 
+// Network device names must fit 15 characters, too few for isobench-KIND-PID: the net
+// suite writes its owner into the device's alias (isobench-net-PID) instead.
+void add_owners_from_alias(std::vector<Artifact>& out) {
+  for (auto& artifact : out) {
+    if (artifact.kind != ArtifactKind::kNetDevice || artifact.owner) continue;
+    std::ifstream in(fs::path(artifact.id) / "ifalias");
+    std::string alias;
+    if (std::getline(in, alias)) artifact.owner = owner_pid(alias);
+  }
+}
+
+// `table ip isobench-nat-PID` lines of `nft list tables`; the id is "FAMILY NAME".
+void scan_nft_tables(std::vector<Artifact>& out) {
+  std::string nft;
+  for (const char* path : {"/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"})
+    if (nft.empty() && ::access(path, X_OK) == 0) nft = path;
+  if (nft.empty()) return;
+  auto listed = capture_output({nft, "list", "tables"}, Deadline::after(std::chrono::seconds(5)));
+  if (!listed) return;
+  std::istringstream lines(*listed);
+  std::string word, family, name;
+  while (lines >> word >> family >> name)
+    if (word == "table" && name.starts_with("isobench-"))
+      out.push_back(Artifact{ArtifactKind::kNftTable, family + " " + name, {}, owner_pid(name)});
+}
+
 }  // namespace
 
 std::string_view kind_name(ArtifactKind kind) {
@@ -116,6 +144,7 @@ std::string_view kind_name(ArtifactKind kind) {
     case ArtifactKind::kMount: return "mount";
     case ArtifactKind::kNetns: return "network namespace";
     case ArtifactKind::kNetDevice: return "network device";
+    case ArtifactKind::kNftTable: return "nftables table";
     case ArtifactKind::kLibvirtState: return "libvirt state";
     case ArtifactKind::kTempDir: return "temp path";
   }
@@ -153,6 +182,8 @@ std::vector<Artifact> scan_host(const HostRoots& roots) {
   scan_mounts(roots.mountinfo, out);
   scan_named_entries(roots.netns, ArtifactKind::kNetns, out);
   scan_named_entries(roots.net, ArtifactKind::kNetDevice, out);
+  add_owners_from_alias(out);
+  if (roots.nft_tables) scan_nft_tables(out);
   if (roots.state_dir) scan_files_below(*roots.state_dir / "libvirt" / "run", 0, ArtifactKind::kLibvirtState, out);
   for (const auto& dir : roots.temp_dirs) scan_named_entries(dir, ArtifactKind::kTempDir, out);
   // /run/isobench-crun and the like are runtime state roots kept across runs, as the state

@@ -16,7 +16,7 @@
 namespace isobench::safety {
 
 // In removal order: processes first (they pin cgroups, mounts and dirs), dirs last.
-enum class ArtifactKind { kProcess, kCgroup, kMount, kNetns, kNetDevice, kLibvirtState, kTempDir };
+enum class ArtifactKind { kProcess, kCgroup, kMount, kNetns, kNetDevice, kNftTable, kLibvirtState, kTempDir };
 
 struct Artifact {
   ArtifactKind kind = ArtifactKind::kTempDir;
@@ -46,6 +46,8 @@ struct HostRoots {
   std::vector<std::filesystem::path> temp_dirs = {"/tmp", "/var/tmp", "/dev/shm"};
   std::filesystem::path run = "/run";
   std::optional<std::filesystem::path> state_dir;  // libvirt embed root = state_dir/libvirt
+  // nftables tables named isobench-* (the net suite's NAT), listed with `nft` when installed.
+  bool nft_tables = true;
 };
 
 // Every isobench artifact on the host, sorted. Never fails: unreadable places are skipped.

@@ -39,7 +39,8 @@ int kill_run_processes(pid_t run_pid) {
     if (::kill(pid, SIGKILL) == 0) ++killed;
   // libvirt daemonizes QEMU, so it is no descendant: its guest name carries the run's pid.
   for (const auto& artifact : scan_host(HostRoots{.cgroup = "/nonexistent", .netns = "/nonexistent",
-                                                  .net = "/nonexistent", .temp_dirs = {}, .run = "/nonexistent", .state_dir = std::nullopt}))
+                                                  .net = "/nonexistent", .temp_dirs = {}, .run = "/nonexistent", .state_dir = std::nullopt,
+                                                  .nft_tables = false}))
     if (artifact.kind == ArtifactKind::kProcess && artifact.owner == run_pid)
       if (::kill(static_cast<pid_t>(std::stol(artifact.id)), SIGKILL) == 0) ++killed;
   return killed;

@@ -86,6 +86,13 @@ Result<void> remove_tree(const fs::path& dir, const HostRoots& roots) {
   return {};
 }
 
+// posix_spawn takes a path, and `ip` and `nft` live in sbin, which PATH may lack.
+std::string sbin_tool(const std::string& name) {
+  for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"})
+    if (::access((dir + name).c_str(), X_OK) == 0) return dir + name;
+  return name;
+}
+
 }  // namespace
 
 Result<void> remove_artifact(const Artifact& artifact, const HostRoots& roots) {
@@ -104,7 +111,16 @@ Result<void> remove_artifact(const Artifact& artifact, const HostRoots& roots) {
     case ArtifactKind::kNetDevice: {
       // Deleting one end of a veth pair deletes the other.
       if (!fs::exists(artifact.id)) return {};
-      auto done = capture_output({"ip", "link", "delete", fs::path(artifact.id).filename().string()},
+      auto done = capture_output({sbin_tool("ip"), "link", "delete", fs::path(artifact.id).filename().string()},
+                                 Deadline::after(std::chrono::seconds(5)));
+      if (!done) return std::unexpected(done.error());
+      return {};
+    }
+    case ArtifactKind::kNftTable: {
+      // id is "FAMILY NAME": only the table isobench created, with every rule in it.
+      auto space = artifact.id.find(' ');
+      if (space == std::string::npos) return fail("bad nftables table id " + in_quotes(artifact.id));
+      auto done = capture_output({sbin_tool("nft"), "delete", "table", artifact.id.substr(0, space), artifact.id.substr(space + 1)},
                                  Deadline::after(std::chrono::seconds(5)));
       if (!done) return std::unexpected(done.error());
       return {};

@@ -20,6 +20,7 @@ std::span<const WorkloadEntry> workload_table() {
       {"cpu", "cpu [ROUNDS]", run_cpu},
       {"mem", "mem [triad|chase] [BYTES[K|M|G]]", run_mem},
       {"io", "io DIR [seqwrite|randread] [BYTES[K|M|G]]", run_io},
+      {"net", "net all|rr|stream|connect HOST PORT [SIZE] [SECONDS]", run_net},
   };
   return kTable;
 }

@@ -33,6 +33,7 @@ struct ChildPlan {
   bool unshare_cgroup_namespace = false;  // after joining the cgroup, so it becomes the root
   const char* hostname = nullptr;
   bool loopback = false;
+  int netns_fd = -1;  // join this network namespace (the net suite's veth set-up)
   RootfsPlan rootfs;
   const char* exec_path = nullptr;
   std::vector<char*> argv;
@@ -48,6 +49,8 @@ struct ChildPlan {
   }
   for (int fd : plan.cgroup_procs_fds)
     if (::write(fd, "0", 1) != 1) report_child_failure(plan.failure_fd, "join cgroup", "cgroup.procs", errno);
+  if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0)
+    report_child_failure(plan.failure_fd, "join network namespace", "", errno);
   if (plan.unshare_cgroup_namespace && ::unshare(CLONE_NEWCGROUP) != 0)
     report_child_failure(plan.failure_fd, "unshare cgroup namespace", "", errno);
   if (plan.hostname != nullptr && ::sethostname(plan.hostname, std::strlen(plan.hostname)) != 0)
@@ -158,6 +161,7 @@ Result<std::unique_ptr<Instance>> launch_container(const ContainerSpec& spec, co
                                                    const LaunchOptions& options) {
   std::int64_t launch_ns = monotonic_ns();
   const bool user_ns = spec.namespaces & CLONE_NEWUSER;
+  if (options.network.kind == NetworkAttachment::Kind::kTap) return fail("container: a tap device is for guests");
   const bool in_image = spec.rootfs != RootfsMode::kHost;
   if (spec.rootfs == RootfsMode::kPivotRoot && !(spec.namespaces & CLONE_NEWNS))
     return fail("container: pivot_root needs a mount namespace");
@@ -185,10 +189,25 @@ Result<std::unique_ptr<Instance>> launch_container(const ContainerSpec& spec, co
   UniqueFd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (!dev_null) return fail_errno("container: open `/dev/null`");
 
+  // The net suite's modes: the host's network (as `--net host`), or a prepared namespace
+  // joined instead of a new empty one.
+  ContainerSpec effective = spec;
+  UniqueFd netns;
+  using NetKind = NetworkAttachment::Kind;
+  if (options.network.kind != NetKind::kOwn) {
+    effective.namespaces &= ~static_cast<std::uint64_t>(CLONE_NEWNET);
+    effective.loopback = false;
+  }
+  if (options.network.kind == NetKind::kJoin) {
+    netns = UniqueFd(::open(options.network.netns_path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!netns) return fail_errno("container: open network namespace " + in_quotes(options.network.netns_path));
+  }
+  const ContainerSpec& spec_in_use = effective;
+
   std::vector<std::string> argv = options.workload.argv(in_image ? image.binary_in_image : image.host_binary.string());
   std::vector<std::string> env = {"PATH=/", "HOME=/", "container=isobench"};
   std::string exec_path = argv[0];
-  std::string hostname = spec.hostname;
+  std::string hostname = spec_in_use.hostname;
 
   ChildPlan plan;
   plan.stdin_fd = dev_null.get();
@@ -198,17 +217,18 @@ Result<std::unique_ptr<Instance>> launch_container(const ContainerSpec& spec, co
   plan.sync_write_fd = sync ? sync->write_end.get() : -1;
   const bool clone_into = cgroup && cgroup->directory_fd() >= 0;
   if (cgroup && !clone_into) plan.cgroup_procs_fds = cgroup->procs_fds();
-  std::uint64_t clone_flags = spec.namespaces;
+  std::uint64_t clone_flags = spec_in_use.namespaces;
   // With CLONE_INTO_CGROUP the new cgroup namespace is rooted at the target cgroup; when
   // the child joins its cgroup itself, it unshares the namespace after joining.
   if (cgroup && !clone_into && (clone_flags & CLONE_NEWCGROUP)) {
     clone_flags &= ~static_cast<std::uint64_t>(CLONE_NEWCGROUP);
     plan.unshare_cgroup_namespace = true;
   }
-  if ((spec.namespaces & CLONE_NEWUTS) && !hostname.empty()) plan.hostname = hostname.c_str();
-  plan.loopback = spec.loopback && (spec.namespaces & CLONE_NEWNET);
-  plan.rootfs = make_rootfs_plan(image.rootfs, spec.rootfs, spec.namespaces & CLONE_NEWNS,
-                                 spec.namespaces & CLONE_NEWPID, user_ns);
+  if ((spec_in_use.namespaces & CLONE_NEWUTS) && !hostname.empty()) plan.hostname = hostname.c_str();
+  plan.loopback = spec_in_use.loopback && (spec_in_use.namespaces & CLONE_NEWNET);
+  plan.rootfs = make_rootfs_plan(image.rootfs, spec_in_use.rootfs, spec_in_use.namespaces & CLONE_NEWNS,
+                                 spec_in_use.namespaces & CLONE_NEWPID, user_ns);
+  plan.netns_fd = netns.get();
   plan.exec_path = exec_path.c_str();
   plan.argv = c_strings(argv);
   plan.envp = c_strings(env);
@@ -236,11 +256,13 @@ Result<std::unique_ptr<Instance>> launch_container(const ContainerSpec& spec, co
   }
 
   std::map<std::string, std::string> attributes = {
-      {"namespaces", describe_namespaces(spec.namespaces)},
+      {"namespaces", describe_namespaces(spec_in_use.namespaces)},
       {"cgroup", to_string(cgroup ? cgroup->version() : CgroupVersion::kNone) +
                      (cgroup ? (clone_into ? "+clone_into" : "+attach") : "")},
-      {"rootfs", to_string(spec.rootfs)},
+      {"rootfs", to_string(spec_in_use.rootfs)},
   };
+  if (options.network.kind == NetKind::kHost) attributes["network"] = "host";
+  if (options.network.kind == NetKind::kJoin) attributes["network"] = "joined netns";
   auto instance = std::make_unique<ContainerInstance>(std::move(child), LineReader(std::move(output->read_end)),
                                                       std::move(failures->read_end), std::move(cgroup),
                                                       options.limits, std::move(attributes));

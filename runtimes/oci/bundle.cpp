@@ -13,7 +13,11 @@ namespace isobench {
 nlohmann::json oci_config(const OciConfigOptions& options) {
   using nlohmann::json;
   json namespaces = json::array();
-  for (const auto& name : options.namespaces) namespaces.push_back({{"type", name}});
+  for (const auto& name : options.namespaces) {
+    json entry = {{"type", name}};
+    if (auto path = options.namespace_paths.find(name); path != options.namespace_paths.end()) entry["path"] = path->second;
+    namespaces.push_back(entry);
+  }
   json linux_section = {{"namespaces", namespaces}};
   if (options.cgroups_path) linux_section["cgroupsPath"] = *options.cgroups_path;
   json resources = json::object();

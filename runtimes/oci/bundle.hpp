@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ struct OciConfigOptions {
   std::vector<std::string> env = {"PATH=/", "HOME=/", "container=isobench"};
   std::string hostname = "isobench";
   std::vector<std::string> namespaces;           // OCI names: "pid", "network", ...
+  std::map<std::string, std::string> namespace_paths;  // join these instead: "network" -> path
   std::optional<std::string> cgroups_path;       // linux.cgroupsPath; none: runtime default
   Limits limits;                                 // linux.resources
 };

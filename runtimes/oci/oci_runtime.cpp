@@ -107,6 +107,11 @@ class OciBackend final : public Backend {
     config.rootfs = image_->rootfs;
     config.args = options.workload.argv(image_->workload_path);
     config.namespaces = {"pid", "network", "ipc", "uts", "mount", "cgroup"};
+    // The net suite's modes: the host's network, or a prepared namespace with a veth.
+    using NetKind = NetworkAttachment::Kind;
+    if (options.network.kind == NetKind::kTap) return fail(name() + ": a tap device is for guests");
+    if (options.network.kind == NetKind::kHost) std::erase(config.namespaces, "network");
+    if (options.network.kind == NetKind::kJoin) config.namespace_paths["network"] = options.network.netns_path;
     if (!deviation_.cgroups_disabled) config.cgroups_path = "/" + id;
     config.limits = options.limits;
     auto bundle = Bundle::create(config);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "../artifacts.hpp"
@@ -37,6 +38,7 @@ class ScratchHost : public ::testing::Test {
     roots_.temp_dirs = {base_ / "tmp"};
     roots_.run = base_ / "run";
     roots_.state_dir = base_ / "state";
+    roots_.nft_tables = false;  // the host's tables are not part of the scratch tree
     for (auto* dir : {"proc", "cgroup/memory/system.slice", "cgroup/unified", "netns", "net/eth0", "tmp", "run/isobench-crun",
                       "state/libvirt/run/qemu"})
       fs::create_directories(base_ / dir);
@@ -56,6 +58,21 @@ TEST(OwnerPid, ReadsThePidThatBackendsPutInNames) {
   EXPECT_EQ(owner_pid("/tmp/isobench-oci-XyZ123"), std::nullopt);
   EXPECT_EQ(owner_pid("/var/lib/isobench/images"), std::nullopt);
   EXPECT_EQ(owner_pid("isobench-vm-12x"), std::nullopt);
+}
+
+// Device names have no room for a pid (15 characters): the net suite's devices carry
+// their owner in the alias.
+TEST_F(ScratchHost, NetDeviceOwnerComesFromItsAlias) {
+  fs::create_directory(base_ / "net/isobench-b3f");
+  std::ofstream(base_ / "net/isobench-b3f/ifalias") << "isobench-net-4242\n";
+  fs::create_directory(base_ / "net/isobench-v3f");
+  std::ofstream(base_ / "net/isobench-v3f/ifalias") << "\n";
+  std::map<std::string, std::optional<pid_t>> owners;
+  for (const auto& artifact : scan_host(roots_))
+    if (artifact.kind == ArtifactKind::kNetDevice) owners[fs::path(artifact.id).filename()] = artifact.owner;
+  ASSERT_EQ(owners.size(), 2u);
+  EXPECT_EQ(owners["isobench-b3f"], 4242);
+  EXPECT_EQ(owners["isobench-v3f"], std::nullopt);
 }
 
 TEST_F(ScratchHost, FindsEveryKindOnceAndNothingElse) {
