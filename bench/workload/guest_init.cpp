@@ -51,6 +51,7 @@ void prepare_guest_init(std::vector<std::string>& args) {
       split_commas(w.substr(kArgsParam.size()), args);
     }
   }
+  prepare_guest_network();
 }
 
 void power_off_guest() {

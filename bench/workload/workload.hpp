@@ -61,6 +61,9 @@ bool is_guest_init(int argc);
 // Mounts /proc, /sys and /dev, then reads `isobench.workload=NAME isobench.args=A,B`
 // from the kernel command line into `args`.
 void prepare_guest_init(std::vector<std::string>& args);
+// With `isobench.ip=` and `isobench.gw=` on the kernel command line, loads the initramfs's
+// virtio-net modules and configures eth0 (guest_net.cpp); otherwise does nothing.
+void prepare_guest_network();
 // Flushes and powers the guest off; PID 1 must never return.
 [[noreturn]] void power_off_guest();
 

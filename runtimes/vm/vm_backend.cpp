@@ -3,6 +3,7 @@
 #include <pwd.h>
 
 #include "domain_xml.hpp"
+#include "../guest/net_initramfs.hpp"
 #include "adopted_qemu_reaper.hpp"
 #include "embed_root.hpp"
 #include "libvirt_connection.hpp"
@@ -32,6 +33,11 @@ class VmBackend final : public Backend {
     return "a transient guest through libvirt (" + uri_ + "), " + accel;
   }
 
+  static std::map<std::string, std::string> with_nic(std::map<std::string, std::string> attributes) {
+    attributes["network"] = "virtio-net";
+    return attributes;
+  }
+
   Availability probe() override {
     if (availability_) return *availability_;
     availability_ = check();
@@ -45,6 +51,18 @@ class VmBackend final : public Backend {
     if (!size) return std::unexpected(size.error().with_context("vm"));
     auto cmdline = kernel_cmdline(options.workload, tweaks_);
     if (!cmdline) return std::unexpected(cmdline.error().with_context("vm"));
+    // The net suite: virtio-net on a prepared tap; the guest configures its own address.
+    using NetKind = NetworkAttachment::Kind;
+    if (options.network.kind == NetKind::kHost || options.network.kind == NetKind::kJoin)
+      return fail("vm: a guest has its own kernel and network stack; it attaches to a tap device");
+    std::string initrd = boot_->initramfs.path.string();
+    const bool nic = options.network.kind == NetKind::kTap;
+    if (nic) {
+      auto net_initrd = guest::network_initramfs(boot_->initramfs, boot_->kernel.path, config_.state_dir / "guest");
+      if (!net_initrd) return std::unexpected(net_initrd.error().with_context("vm"));
+      initrd = net_initrd->string();
+      *cmdline += " isobench.ip=" + options.network.guest_cidr + " isobench.gw=" + options.network.guest_gateway;
+    }
 
     std::string name = next_guest_name("vm");
     auto console = vm::ConsoleFifo::create(name);
@@ -55,14 +73,22 @@ class VmBackend final : public Backend {
                                   {"memory_mib", std::to_string(size->memory_mib)},
                                   {"vcpus", std::to_string(size->vcpus)},
                                   {"kernel", boot_->kernel.path.string()},
-                                  {"initrd", boot_->initramfs.path.string()},
+                                  {"initrd", initrd},
                                   {"cmdline", *cmdline},
                                   {"emulator", boot_->qemu_binary.string()},
                                   {"console", console->path().string()}});
     if (!xml) return std::unexpected(xml.error().with_context("vm"));
+    if (nic) {
+      // An unmanaged tap: libvirt opens the one the harness made and leaves it in place.
+      std::string interface = "    <interface type='ethernet'>\n      <target dev='" + vm::xml_escape(options.network.tap) +
+                              "' managed='no'/>\n      <model type='virtio'/>\n    </interface>\n  </devices>";
+      auto at = xml->rfind("  </devices>");
+      if (at == std::string::npos) return fail("vm: the domain template has no </devices>");
+      xml->replace(at, std::string("  </devices>").size(), interface);
+    }
 
     auto instance = std::make_unique<vm::VmInstance>(connection_, name, std::move(*console), root_,
-                                                     guest_attributes(*boot_));
+                                                     nic ? with_nic(guest_attributes(*boot_)) : guest_attributes(*boot_));
     instance->phases().mark_at("launch", launch_ns);
     // On failure the instance's destructor destroys whatever was created.
     if (auto started = instance->start(*xml); !started) return std::unexpected(started.error().with_context("vm"));
