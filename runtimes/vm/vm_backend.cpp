@@ -138,6 +138,10 @@ class VmBackend final : public Backend {
     auto connection = open_connection();
     if (!connection) {
       std::string hint = root_.empty() ? " (check --libvirt-uri)" : " (run bench doctor)";
+      // The embedded driver locks its root: a second bench on the same state dir fails so.
+      if (!root_.empty() && connection.error().describe().find("Failed to acquire pid file") != std::string::npos)
+        hint = " (another bench process is using the embedded libvirt root " + root_.string() +
+               "; one run at a time per state dir, or use --libvirt-uri)";
       return Availability::no(connection.error().describe() + hint);
     }
     connection_ = std::move(*connection);
