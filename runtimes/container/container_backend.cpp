@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "../common/cgroup_mode.hpp"
+#include "../common/probe_run.hpp"
 #include "../image/minimal_image.hpp"
 #include "container_runtime.hpp"
 #include "namespaces.hpp"
@@ -74,18 +75,9 @@ class ContainerBackend final : public Backend {
     image_ = ContainerImage{image->rootfs, config_.workload_binary, image->workload_path};
     image_facts_ = *image;
     // A real container, run once outside any timing: the answer to "can it run here".
-    LaunchOptions options;
-    options.workload = {"noop", {}};
-    auto instance = launch_container(spec_, *image_, options);
-    if (!instance) return Availability::no(instance.error().describe());
-    auto ready = (*instance)->wait_ready(Deadline::after(std::chrono::seconds(10)));
-    auto outcome = ready ? (*instance)->wait_exit(Deadline::after(std::chrono::seconds(10)))
-                         : Result<Outcome>(std::unexpected(ready.error()));
-    auto torn_down = (*instance)->teardown();
-    if (!outcome) return Availability::no("a test container failed: " + outcome.error().describe());
-    if (!outcome->ok()) return Availability::no("a test container failed: " + outcome->failure);
-    if (!torn_down) return Availability::no("a test container was not torn down: " + torn_down.error().describe());
-    return Availability::yes();
+    return probe_by_running_noop(
+        [this](const LaunchOptions& options) { return launch_container(spec_, *image_, options); },
+        std::chrono::seconds(10));
   }
 
   BackendConfig config_;

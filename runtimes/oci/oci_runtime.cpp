@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "../common/cgroup_mode.hpp"
+#include "../common/probe_run.hpp"
 #include "../common/process_instance.hpp"
 #include "../image/minimal_image.hpp"
 #include "bundle.hpp"
@@ -188,7 +189,9 @@ class OciBackend final : public Backend {
     binary_ = find_runtime_binary(kind_.name);
     if (!binary_) return Availability::no(std::string(kind_.name) + " is not installed (apt-get install " + kind_.name + ")");
     if (::geteuid() != 0)
-      return Availability::no(std::string("needs root: isobench generates rootful OCI bundles only"));
+      return Availability::no(
+          std::string("needs root: isobench generates rootful OCI bundles only (run bench as root, or use the "
+                      "container backend, which runs rootless in a user namespace)"));
     auto version = capture_output({binary_->string(), "--version"}, Deadline::after(std::chrono::seconds(5)));
     if (!version) return Availability::no(version.error().describe());
     // "crun version 1.8.1\ncommit: ..." -> "crun 1.8.1"
@@ -200,18 +203,8 @@ class OciBackend final : public Backend {
     if (!image) return Availability::no(image.error().describe());
     image_ = *image;
     // One real container outside any timing: the answer to "can it run here".
-    LaunchOptions options;
-    options.workload = {"noop", {}};
-    auto instance = launch(options);
-    if (!instance) return Availability::no(instance.error().describe());
-    auto ready = (*instance)->wait_ready(Deadline::after(std::chrono::seconds(20)));
-    auto outcome = ready ? (*instance)->wait_exit(Deadline::after(std::chrono::seconds(20)))
-                         : Result<Outcome>(std::unexpected(ready.error()));
-    auto torn_down = (*instance)->teardown();
-    if (!outcome) return Availability::no("a test container failed: " + outcome.error().describe());
-    if (!outcome->ok()) return Availability::no("a test container failed: " + outcome->failure);
-    if (!torn_down) return Availability::no("a test container was not torn down: " + torn_down.error().describe());
-    return Availability::yes();
+    return probe_by_running_noop([this](const LaunchOptions& options) { return launch(options); },
+                                 std::chrono::seconds(20));
   }
 
   BackendConfig config_;
