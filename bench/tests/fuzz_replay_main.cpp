@@ -1,6 +1,7 @@
-// Runs the fuzz target over every file of a corpus directory, as libFuzzer would replay
+// Runs a fuzz target over every file of a corpus directory, as libFuzzer would replay
 // it, so that ctest checks the corpus without clang. Exit 1 when the directory is
-// missing or empty (a replay of nothing proves nothing).
+// missing or empty (a replay of nothing proves nothing). Shared by every fuzz target
+// (compare's results reader, the bench argument parser): link it beside the target.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -13,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    std::fputs("usage: isobench_compare_fuzz_replay CORPUS_DIR\n", stderr);
+    std::fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
     return 2;
   }
   std::error_code ec;
