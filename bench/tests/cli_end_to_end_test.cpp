@@ -9,10 +9,13 @@
 
 #include "common/line_reader.hpp"
 #include "common/spawn.hpp"
+#include "common/tests/temp_dir.hpp"
 
 using namespace isobench;
 
 namespace {
+
+using isobench::testing::TempDir;
 
 struct BenchRun {
   int exit_code = -1;
@@ -39,19 +42,6 @@ BenchRun run_bench(std::vector<std::string> args) {
   return run;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "isobench-e2e-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 void expect_usage_error(std::vector<std::string> args, const std::string& names) {
   auto run = run_bench(args);
   EXPECT_EQ(run.exit_code, 2) << names;
@@ -75,7 +65,7 @@ TEST(BenchCli, BadInputExitsTwoWithOneLineNamingIt) {
 }
 
 TEST(BenchCli, UnwritableOutIsAUsageError) {
-  TempDir dir;
+  TempDir dir("isobench-e2e-");
   std::ofstream(dir.path() / "a-file") << "x";
   expect_usage_error({"--backend", "bare", "--suite", "startup", "--out", (dir.path() / "a-file").string()},
                      "a-file");
@@ -103,7 +93,7 @@ TEST(BenchCli, WorkloadUsageErrorPropagatesAsExitTwo) {
 }
 
 TEST(BenchCli, BareStartupWritesEverySampleAndTheManifest) {
-  TempDir dir;
+  TempDir dir("isobench-e2e-");
   auto out = dir.path() / "run";
   auto run = run_bench({"--backend", "bare", "--suite", "startup", "--repetitions", "20", "--out", out.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;

@@ -15,11 +15,14 @@
 #include "common/line_reader.hpp"
 #include "common/spawn.hpp"
 #include "harness/density.hpp"
+#include "common/tests/temp_dir.hpp"
 
 using namespace isobench;
 namespace fs = std::filesystem;
 
 namespace {
+
+using isobench::testing::TempDir;
 
 struct BenchRun {
   int exit_code = -1;
@@ -28,21 +31,8 @@ struct BenchRun {
   nlohmann::json results;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "isobench-footprint-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 BenchRun run_bench(std::vector<std::string> args) {
-  TempDir dir;
+  TempDir dir("isobench-footprint-test-");
   const char* bench = std::getenv("ISOBENCH_BENCH");
   args.insert(args.begin(), bench ? bench : "bench");
   args.push_back("--out");

@@ -14,23 +14,13 @@
 #include "../harness/derived.hpp"
 #include "../harness/lifecycle.hpp"
 #include "workload.hpp"
+#include "common/tests/temp_dir.hpp"
 
 using namespace isobench;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "isobench-overhead-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using isobench::testing::TempDir;
 
 struct BenchRun {
   int exit_code = -1;
@@ -80,7 +70,7 @@ nlohmann::json row(const std::string& name, const std::string& run_type, double 
 }  // namespace
 
 TEST(OverheadSuites, QuickBareRunGivesEveryRowAPositiveFigure) {
-  TempDir out;
+  TempDir out("isobench-overhead-");
   auto run = run_bench({"--backend", "bare", "--suite", "syscall,cpu,mem,io", "--quick", "--repetitions", "2", "--out",
                         out.path().string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;

@@ -7,23 +7,13 @@
 #include "harness/derived.hpp"
 #include "harness/manifest.hpp"
 #include "harness/results_file.hpp"
+#include "common/tests/temp_dir.hpp"
 
 using namespace isobench;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "isobench-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using isobench::testing::TempDir;
 
 std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -44,7 +34,7 @@ nlohmann::json median_row(const std::string& name) {
 }  // namespace
 
 TEST(AtomicWrite, ReplacesTheFileAndLeavesNoTemporary) {
-  TempDir dir;
+  TempDir dir("isobench-test-");
   auto target = dir.path() / "results.json";
   ASSERT_TRUE(write_file_atomically(target, "old"));
   ASSERT_TRUE(write_file_atomically(target, "{\"new\": true}\n"));
@@ -58,7 +48,7 @@ TEST(AtomicWrite, ReplacesTheFileAndLeavesNoTemporary) {
 }
 
 TEST(AtomicWrite, FailureKeepsThePreviousFileIntact) {
-  TempDir dir;
+  TempDir dir("isobench-test-");
   auto target = dir.path() / "results.json";
   ASSERT_TRUE(write_file_atomically(target, "previous"));
   // A directory in the way makes the rename fail after the data was written.
@@ -73,7 +63,7 @@ TEST(AtomicWrite, FailureKeepsThePreviousFileIntact) {
 }
 
 TEST(OutputDir, CreatesParentsAndRejectsAFile) {
-  TempDir dir;
+  TempDir dir("isobench-test-");
   EXPECT_TRUE(prepare_output_dir(dir.path() / "a" / "b"));
   EXPECT_TRUE(std::filesystem::is_directory(dir.path() / "a" / "b"));
   std::ofstream(dir.path() / "file") << "x";

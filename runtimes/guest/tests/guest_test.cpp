@@ -11,22 +11,12 @@
 #include "../../common/spawn.hpp"
 #include "../../vm/domain_xml.hpp"
 #include "../guest_boot.hpp"
+#include "common/tests/temp_dir.hpp"
 
 namespace isobench::guest {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string dir_template = (std::filesystem::temp_directory_path() / "isobench-guest-test.XXXXXX").string();
-    path_ = ::mkdtemp(dir_template.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using isobench::testing::TempDir;
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -41,7 +31,7 @@ std::filesystem::path cached_kernel() {
 TEST(Initramfs, RealCpioListsInitConsoleAndDirectories) {
   auto cpio = find_in_path("cpio");
   if (!cpio) GTEST_SKIP() << "cpio is not installed (scripts/setup installs it)";
-  TempDir dir;
+  TempDir dir("isobench-guest-test.");
   write_file(dir.path() / "binary", std::string(5000, 'x') + "end");
   auto image = build_initramfs(dir.path() / "binary", dir.path() / "cache");
   ASSERT_TRUE(image) << image.error().describe();
@@ -58,7 +48,7 @@ TEST(Initramfs, RealCpioListsInitConsoleAndDirectories) {
 }
 
 TEST(Initramfs, ReusedForTheSameBinaryAndRebuiltForAnother) {
-  TempDir dir;
+  TempDir dir("isobench-guest-test.");
   write_file(dir.path() / "binary", "first");
   auto first = build_initramfs(dir.path() / "binary", dir.path());
   ASSERT_TRUE(first) << first.error().describe();
@@ -76,7 +66,7 @@ TEST(Initramfs, ReusedForTheSameBinaryAndRebuiltForAnother) {
 }
 
 TEST(Initramfs, MissingBinaryNamesIt) {
-  TempDir dir;
+  TempDir dir("isobench-guest-test.");
   auto image = build_initramfs(dir.path() / "no-such-binary", dir.path());
   ASSERT_FALSE(image);
   EXPECT_NE(image.error().describe().find("no-such-binary"), std::string::npos);
@@ -90,7 +80,7 @@ TEST(GuestKernel, MissingKernelSaysHowToFetchOne) {
 }
 
 TEST(GuestKernel, TextFileIsNotABzImage) {
-  TempDir dir;
+  TempDir dir("isobench-guest-test.");
   write_file(dir.path() / "vmlinuz", std::string(8192, 'k'));
   auto kernel = validate_kernel(dir.path() / "vmlinuz");
   ASSERT_FALSE(kernel);
@@ -98,7 +88,7 @@ TEST(GuestKernel, TextFileIsNotABzImage) {
 }
 
 TEST(GuestKernel, DirectoryIsRefused) {
-  TempDir dir;
+  TempDir dir("isobench-guest-test.");
   auto kernel = validate_kernel(dir.path());
   ASSERT_FALSE(kernel);
   EXPECT_NE(kernel.error().describe().find("not a regular file"), std::string::npos);
@@ -112,7 +102,7 @@ TEST(GuestKernel, RealKernelHasARelease_TruncatedCopyIsRefused) {
   EXPECT_NE(kernel->release, "unknown");
   EXPECT_NE(kernel->release.find('.'), std::string::npos) << kernel->release;
 
-  TempDir dir;
+  TempDir dir("isobench-guest-test.");
   std::ifstream in(path, std::ios::binary);
   std::string head(256 * 1024, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
