@@ -21,6 +21,9 @@ Plan::Plan(BackendSet& backends, PlanSelection selection) : backends_(backends),
 }
 
 bool Plan::wants_suite(std::string_view suite) const { return contains(selection_.suites, suite); }
+bool Plan::names_suite(std::string_view suite) const {
+  return std::find(selection_.suites.begin(), selection_.suites.end(), suite) != selection_.suites.end();
+}
 bool Plan::wants_backend(std::string_view backend) const { return contains(selection_.backends, backend); }
 
 int Plan::repetitions(int full, int quick) const {
@@ -115,6 +118,7 @@ std::span<const SuiteEntry> suite_table() {
       {"density", add_density_suite},
       {"image", add_image_suite},
       {"net", add_net_suite},
+      {"faults", add_faults_suite},
   };
   return kSuites;
 }

@@ -38,6 +38,8 @@ class Plan {
   BackendSet& backends() { return backends_; }
   bool quick() const { return selection_.quick; }
   bool wants_suite(std::string_view suite) const;
+  // True only when --suite names it: for suites that --all leaves out (faults).
+  bool names_suite(std::string_view suite) const;
   bool wants_backend(std::string_view backend) const;
   // The repetitions for a benchmark: the user's --repetitions, else the suite's default
   // for a full or a --quick run.
@@ -92,5 +94,7 @@ void add_density_suite(Plan& plan);
 void add_image_suite(Plan& plan);
 // Network round trips, streams and connection setup per backend and network mode (net_suite.cpp).
 void add_net_suite(Plan& plan);
+// Fault injection (faults_suite.cpp): only with --suite faults; every row fails on purpose.
+void add_faults_suite(Plan& plan);
 
 }  // namespace isobench

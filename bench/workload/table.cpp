@@ -21,6 +21,7 @@ std::span<const WorkloadEntry> workload_table() {
       {"mem", "mem [triad|chase] [BYTES[K|M|G]]", run_mem},
       {"io", "io DIR [seqwrite|randread] [BYTES[K|M|G]]", run_io},
       {"net", "net all|rr|stream|connect HOST PORT [SIZE] [SECONDS]", run_net},
+      {"crash", "crash [segv|abort]", run_crash},
   };
   return kTable;
 }

@@ -52,6 +52,8 @@ int run_mem(std::span<const std::string> args, JsonObject& out, std::string& err
 int run_io(std::span<const std::string> args, JsonObject& out, std::string& error);
 // TCP against the harness's host-side peer (net.cpp).
 int run_net(std::span<const std::string> args, JsonObject& out, std::string& error);
+// Dies by SIGSEGV (default) or abort() after readiness: fault-injection for tests.
+int run_crash(std::span<const std::string> args, JsonObject& out, std::string& error);
 // The OPs `syscall` knows, in the order the suite reports them.
 std::span<const std::string_view> syscall_operations();
 
