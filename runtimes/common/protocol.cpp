@@ -19,6 +19,7 @@ Result<std::string> ProtocolStream::await(std::string_view tag, Deadline deadlin
     if (!line) return std::unexpected(line.error());
     if (auto tagged = find_tagged(*line, tag)) return *tagged;
     if (on_console_line_) on_console_line_(*line);
+    if (panic_line_.empty() && line->find("Kernel panic - not syncing") != std::string::npos) panic_line_ = *line;
     console_tail_.push_back(std::move(*line));
     if (console_tail_.size() > kConsoleTailLines) console_tail_.pop_front();
   }

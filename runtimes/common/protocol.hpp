@@ -39,7 +39,12 @@ class ProtocolStream {
   }
   // The last console lines, for failure messages.
   const std::deque<std::string>& console_tail() const { return console_tail_; }
-  std::string last_console_line() const { return console_tail_.empty() ? "" : console_tail_.back(); }
+  // The line a failure message should quote: a guest kernel's panic line once one was
+  // seen (what follows it, "Kernel Offset: ...", says nothing about why), else the last.
+  std::string last_console_line() const {
+    if (!panic_line_.empty()) return panic_line_;
+    return console_tail_.empty() ? "" : console_tail_.back();
+  }
 
   LineReader& reader() { return reader_; }
 
@@ -47,6 +52,7 @@ class ProtocolStream {
   LineReader reader_;
   std::function<void(const std::string&)> on_console_line_;
   std::deque<std::string> console_tail_;
+  std::string panic_line_;
 };
 
 }  // namespace isobench
