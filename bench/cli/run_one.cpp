@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "../harness/backend_set.hpp"
@@ -13,6 +15,11 @@ int run_one_workload(const Command& command) {
   const Availability& availability = backends.availability(run.backend);
   if (!availability.available) return usage_error("backend " + run.backend + " is unavailable: " + availability.reason);
   if (!backend->runs_workloads()) return usage_error("backend " + run.backend + " runs no workload");
+  // Without root the container runs in a user namespace and gets no cgroup (no delegation
+  // is assumed), so limits are a missing prerequisite, said before anything starts.
+  if (run.backend == "container" && !run.limits.empty() && ::geteuid() != 0)
+    return usage_error("container: limits (" + run.limits.describe() +
+                       ") need a cgroup, which needs root: run bench as root, or drop --memory/--cpus/--pids");
 
   LaunchOptions options;
   options.workload = run.workload;

@@ -28,6 +28,11 @@ BackendConfig backend_config_from(const BackendFlags& flags) {
   config.libvirt_uri = flags.libvirt_uri;
   config.vm_accel = flags.vm_accel;
   config.rootfs_mode = flags.rootfs_mode;
+  // Every command that probes or runs backends (suites, run, --list, doctor) may create the
+  // state dir; it holds the guest kernel, images and libvirt's embedded state, so it is
+  // made 0700 before anything is written into it.
+  if (auto made = safety::make_private_dir(config.state_dir); !made)
+    std::fprintf(stderr, "bench: warning: state dir: %s\n", made.error().describe().c_str());
   return config;
 }
 
@@ -53,8 +58,6 @@ int run_suites(const Command& command, const std::string& command_line) {
   // what this run created (bench/safety/leak_audit.hpp has the rule).
   const safety::HostRoots host = safety::host_roots(backends.config().state_dir);
   const safety::RunBaseline baseline = safety::take_baseline(host);
-  if (auto made = safety::make_private_dir(backends.config().state_dir); !made)
-    std::fprintf(stderr, "bench: warning: state dir: %s\n", made.error().describe().c_str());
   Plan plan(backends, selection_from(run));
   add_all_suites(plan);
   if (plan.specs().empty()) return usage_error("no benchmark matches the selection (see bench --list)");
