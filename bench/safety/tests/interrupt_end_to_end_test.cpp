@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include "../artifacts.hpp"
+#include "leftovers.hpp"
 #include "run_bench.hpp"
 
 namespace isobench::safety::testing {
@@ -46,11 +46,6 @@ Interrupted interrupt_run(const std::vector<std::string>& selection, int signal,
   fs::remove_all(out);
   fs::remove(err_file);
   return result;
-}
-
-void expect_nothing_left_by(pid_t run) {
-  for (const auto& artifact : scan_host(HostRoots{.state_dir = "/var/lib/isobench"}))
-    EXPECT_NE(artifact.owner, run) << "left behind: " << artifact.describe();
 }
 
 TEST(Interrupt, SigintMidSuiteWritesResultsSoFarMarkedInterrupted) {
