@@ -7,6 +7,7 @@
 //   net/container-nat/*      the same behind NAT (masquerade + port forward)
 //   net/crun-bridge/*, net/runc-bridge/*  the OCI runtimes on the same veth/bridge
 //   net/vm/*                 the libvirt guest's virtio-net on a tap on a bridge
+//   net/qemu/*               the same guest and tap, QEMU started without libvirt
 // Every repetition builds its path, starts the peer, runs one instance (all four figures)
 // and tears everything down, so nothing outlives a row and each row's ratio_to_bare
 // comes from the same run (derived.cpp).
@@ -39,6 +40,7 @@ constexpr NetVariant kVariants[] = {
     {"crun", "crun-bridge", NetMode::kBridge},
     {"runc", "runc-bridge", NetMode::kBridge},
     {"vm", "vm", NetMode::kTap},
+    {"qemu", "qemu", NetMode::kTap},
 };
 
 // The rows each run feeds: where its figures are in the workload's data, the counter the
@@ -171,7 +173,7 @@ void add_net_suite(Plan& plan) {
       const Availability& availability = plan.backends().availability(variant.backend);
       if (!availability.available) reason = availability.reason;
     }
-    const bool guest = variant.mode == NetMode::kTap;
+    const bool guest = variant.mode == NetMode::kTap;  // a guest boots for every repetition
     int repetitions = guest ? plan.repetitions(5, 3) : plan.repetitions(10, 3);
     auto runs = std::make_shared<NetRuns>(*backend, variant.mode, seconds, plan.timeouts_for(variant.backend));
     for (const auto& row : net_rows()) {

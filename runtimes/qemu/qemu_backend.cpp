@@ -8,6 +8,7 @@
 
 #include "../common/process_instance.hpp"
 #include "../common/spawn.hpp"
+#include "../guest/net_initramfs.hpp"
 #include "qemu_command.hpp"
 #include "qmp.hpp"
 
@@ -133,6 +134,11 @@ class QemuBackend final : public Backend {
     return *availability_;
   }
 
+  static std::map<std::string, std::string> with_nic(std::map<std::string, std::string> attributes) {
+    attributes["network"] = "virtio-net";
+    return attributes;
+  }
+
   Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options) override {
     std::int64_t launch_ns = monotonic_ns();
     if (Availability a = probe(); !a.available) return fail("qemu: " + a.reason);
@@ -150,7 +156,20 @@ class QemuBackend final : public Backend {
       return fail_errno("qemu: socketpair for QMP");
     UniqueFd qmp_ours(qmp_pair[0]), qmp_theirs(qmp_pair[1]);
 
-    QemuGuest guest{next_guest_name("qemu"), *cmdline, *size, kQmpFd};
+    QemuGuest guest{next_guest_name("qemu"), *cmdline, *size, kQmpFd, {}, {}};
+    // The net suite: virtio-net on a prepared tap; the guest configures its own address.
+    using NetKind = NetworkAttachment::Kind;
+    if (options.network.kind == NetKind::kHost || options.network.kind == NetKind::kJoin)
+      return fail("qemu: a guest has its own kernel and network stack; it attaches to a tap device");
+    const bool nic = options.network.kind == NetKind::kTap;
+    if (nic) {
+      auto net_initrd = guest::network_initramfs(boot_->initramfs, boot_->kernel.path,
+                                                 config_.state_dir / "guest");
+      if (!net_initrd) return std::unexpected(net_initrd.error().with_context("qemu"));
+      guest.initrd = net_initrd->string();
+      guest.tap = options.network.tap;
+      guest.cmdline += " isobench.ip=" + options.network.guest_cidr + " isobench.gw=" + options.network.guest_gateway;
+    }
     auto child = spawn_qemu(qemu_argv(*boot_, guest),
                             {console->write_end.get(), errors->write_end.get(), qmp_theirs.get()});
     if (!child) return std::unexpected(child.error().with_context("qemu"));
@@ -160,7 +179,7 @@ class QemuBackend final : public Backend {
 
     auto instance = std::make_unique<QemuInstance>(std::move(*child), LineReader(std::move(console->read_end)),
                                                    std::move(errors->read_end), QmpClient(std::move(qmp_ours)),
-                                                   guest_attributes(*boot_));
+                                                   nic ? with_nic(guest_attributes(*boot_)) : guest_attributes(*boot_));
     instance->phases().mark_at("launch", launch_ns);
     // On failure the instance's destructor kills and reaps QEMU.
     if (auto started = instance->start(Deadline::after(options.ready_timeout)); !started)

@@ -15,6 +15,9 @@ struct QemuGuest {
   std::string cmdline;  // the kernel command line
   guest::GuestSize size;
   int qmp_fd = 3;  // a connected socket QEMU inherits as its QMP monitor
+  // The net suite: virtio-net on this prepared tap, and the initramfs with its modules.
+  std::string tap;
+  std::string initrd;  // empty: boot.initramfs
 };
 
 std::vector<std::string> qemu_argv(const guest::GuestBoot& boot, const QemuGuest& guest);
