@@ -1,8 +1,10 @@
 #include "process_table.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <fstream>
 #include <optional>
@@ -19,10 +21,27 @@ std::optional<pid_t> as_pid(const std::string& name) {
   return pid;
 }
 
+// A /proc file of a process that may exit while it is read: whatever could be read. Not
+// an ifstream: libstdc++'s filebuf throws from istreambuf_iterator when read() fails, and
+// a process that exits mid-read makes read() fail with ESRCH.
+std::string read_proc_file(const fs::path& path) {
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
 // The ppid is the 2nd field after the `(comm)`, whose text may hold spaces and parens.
 pid_t parent_of(const fs::path& stat_path) {
-  std::ifstream in(stat_path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = read_proc_file(stat_path);
   auto close = text.rfind(')');
   if (close == std::string::npos) return 0;
   std::istringstream rest(text.substr(close + 1));
@@ -33,8 +52,7 @@ pid_t parent_of(const fs::path& stat_path) {
 }
 
 std::string read_cmdline(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = read_proc_file(path);
   while (!text.empty() && text.back() == '\0') text.pop_back();
   std::replace(text.begin(), text.end(), '\0', ' ');
   return text;
