@@ -14,10 +14,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Bundles of this process only (their names carry its pid): other runs on the host make
+// and remove their own meanwhile.
 int own_bundles() {
+  const std::string prefix = "isobench-oci-" + std::to_string(::getpid()) + "-";
   int n = 0;
   for (const auto& entry : fs::directory_iterator("/tmp"))
-    if (entry.path().filename().string().starts_with("isobench-oci-")) ++n;
+    if (entry.path().filename().string().starts_with(prefix)) ++n;
   return n;
 }
 
