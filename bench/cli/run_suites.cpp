@@ -2,6 +2,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "../harness/benchmark_json.hpp"
 #include "../harness/derived.hpp"
 #include "../harness/run_statistics.hpp"
 #include "../harness/manifest.hpp"
@@ -79,13 +80,16 @@ int run_suites(const Command& command, const std::string& command_line) {
   }
   benchmark::ClearRegisteredBenchmarks();
 
-  nlohmann::json results;
-  try {
-    results = nlohmann::json::parse(reporter.json());
-  } catch (const nlohmann::json::exception& e) {
-    std::fprintf(stderr, "bench: internal error: Google Benchmark wrote JSON that does not parse: %s\n", e.what());
+  auto parsed = parse_benchmark_json(reporter.json());
+  if (!parsed) {
+    // Never lose a run silently: keep Google Benchmark's own text, and still audit.
+    std::filesystem::path raw = out_dir / "google-benchmark-output.json";
+    (void)write_file_atomically(raw, reporter.json());
+    std::fprintf(stderr, "bench: internal error: %s (kept as %s)\n", parsed.error().describe().c_str(), raw.c_str());
+    (void)safety::audit_run(baseline, host);  // lists and removes what the run left
     return 1;
   }
+  nlohmann::json results = std::move(*parsed);
   nlohmann::json manifest = environment_manifest(backends);
   manifest["command"] = command_line;
   manifest["quick"] = run.quick;

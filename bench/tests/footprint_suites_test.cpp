@@ -201,3 +201,19 @@ TEST(FootprintSuites, DensityRefusesWhatTheReserveDoesNotAllow) {
   EXPECT_NE(why_not(rows, "density/bare/idle/4").find("memory reserve"), std::string::npos);
   EXPECT_TRUE(leftovers_of(run.pid).empty());
 }
+
+// The static binary's build time is 0 s in every repetition, so Google Benchmark's
+// coefficient of variation for it is NaN, which its JSON writer prints as a bare token.
+// A whole `bench --all` once ended with no results.json because of it.
+TEST(ImageSuite, ARowWhoseRepetitionsAllTakeZeroSecondsStillGivesResults) {
+  auto run = run_bench({"--backend", "bare", "--suite", "image", "--filter", "image/bare/minimal$", "--repetitions", "2"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_TRUE(run.results.contains("benchmarks")) << run.err;
+  bool saw_cv = false;
+  for (const auto& row : run.results["benchmarks"]) {
+    if (row.value("name", "") != "image/bare/minimal_cv") continue;
+    saw_cv = true;
+    EXPECT_TRUE(row["real_time"].is_null()) << row.dump();
+  }
+  EXPECT_TRUE(saw_cv) << run.results.dump(1);
+}
