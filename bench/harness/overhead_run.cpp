@@ -1,5 +1,6 @@
 #include "overhead_run.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <memory>
@@ -21,8 +22,8 @@ struct SharedResult {
 // Benchmark interleaves the repetitions.
 class SharedRuns {
  public:
-  SharedRuns(Backend& backend, WorkloadCommand command, LifecycleTimeouts timeouts)
-      : backend_(backend), command_(std::move(command)), timeouts_(timeouts) {}
+  SharedRuns(Backend& backend, WorkloadCommand command, LifecycleTimeouts timeouts, Limits limits)
+      : backend_(backend), command_(std::move(command)), timeouts_(timeouts), limits_(std::move(limits)) {}
 
   void add_row(const std::string& row) { queues_[row]; }
 
@@ -37,7 +38,7 @@ class SharedRuns {
  private:
   void launch() {
     LifecycleRecord record;
-    auto data = run_overhead_workload(backend_, command_, timeouts_, &record);
+    auto data = run_overhead_workload(backend_, command_, timeouts_, &record, limits_);
     Result<SharedResult> result = data ? Result<SharedResult>(SharedResult{std::move(*data), record.attributes})
                                        : Result<SharedResult>(std::unexpected(data.error()));
     for (auto& [row, queue] : queues_) queue.push_back(result);
@@ -46,6 +47,7 @@ class SharedRuns {
   Backend& backend_;
   WorkloadCommand command_;
   LifecycleTimeouts timeouts_;
+  Limits limits_;
   std::map<std::string, std::deque<Result<SharedResult>>> queues_;
 };
 
@@ -131,10 +133,19 @@ Result<nlohmann::json> row_figures(const nlohmann::json& data, const std::string
   return figures;
 }
 
+std::uint64_t guest_memory_for(std::uint64_t working_set_bytes) {
+  constexpr std::uint64_t kMiB = 1ull << 20, kStep = 64 * kMiB, kDefault = 256 * kMiB, kGuestOwn = 128 * kMiB;
+  std::uint64_t needed = working_set_bytes / 4 * 5 + kGuestOwn;
+  std::uint64_t rounded = (needed + kStep - 1) / kStep * kStep;
+  return std::max(rounded, kDefault);
+}
+
 Result<nlohmann::json> run_overhead_workload(Backend& backend, const WorkloadCommand& command,
-                                             const LifecycleTimeouts& timeouts, LifecycleRecord* record) {
+                                             const LifecycleTimeouts& timeouts, LifecycleRecord* record,
+                                             const Limits& limits) {
   LaunchOptions options;
   options.workload = command;
+  options.limits = limits;
   options.ready_timeout = timeouts.ready;
   auto run = run_lifecycle(backend, options, timeouts);
   if (!run) return std::unexpected(run.error());
@@ -155,7 +166,9 @@ void add_overhead_groups(Plan& plan, const std::string& suite, const std::vector
       WorkloadCommand command = group.command;
       for (auto& arg : command.args)
         if (arg == kWritableDir) arg = writable_dir(name);
-      auto runs = std::make_shared<SharedRuns>(*backend, command, plan.timeouts_for(name));
+      Limits limits;  // containers and bare run unlimited; a guest needs RAM for the arrays
+      if (boots_a_guest(name) && group.working_set_bytes > 0) limits.memory_bytes = guest_memory_for(group.working_set_bytes);
+      auto runs = std::make_shared<SharedRuns>(*backend, command, plan.timeouts_for(name), limits);
       for (const auto& row : group.rows) {
         std::string bench_name = suite + "/" + name + "/" + row.name;
         if (!availability.available) {

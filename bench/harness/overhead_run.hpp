@@ -25,7 +25,15 @@ struct OverheadRow {
 struct OverheadGroup {
   WorkloadCommand command;
   std::vector<OverheadRow> rows;
+  // Memory the workload allocates (the mem arrays). A guest booted for it gets RAM to
+  // hold it beside its kernel (guest_memory_for); 0: the guest's default is enough.
+  std::uint64_t working_set_bytes = 0;
 };
+
+// Guest RAM for a working set: the workload refuses to allocate more than 80% of
+// MemAvailable, and the guest kernel and initramfs keep about 50 MiB of a 256 MiB guest
+// (measured: MemAvailable 205 MB); whole 64 MiB steps, never below the 256 MiB default.
+std::uint64_t guest_memory_for(std::uint64_t working_set_bytes);
 
 struct OverheadSizes {
   std::string syscall_seconds;  // time budget of each `syscall` operation
@@ -51,7 +59,8 @@ Result<nlohmann::json> row_figures(const nlohmann::json& data, const std::string
 
 // Runs the workload once on `backend` and returns its result's data.
 Result<nlohmann::json> run_overhead_workload(Backend& backend, const WorkloadCommand& command,
-                                             const LifecycleTimeouts& timeouts, LifecycleRecord* record = nullptr);
+                                             const LifecycleTimeouts& timeouts, LifecycleRecord* record = nullptr,
+                                             const Limits& limits = {});
 
 // Registers SUITE/BACKEND/ROW for every selected backend that runs workloads; an
 // unavailable backend gets rows that say why.
