@@ -13,6 +13,8 @@ void add_workload_error(Outcome& outcome) {
   if (!result.is_object() || result.value("ok", true) || !result.contains("error") || !result["error"].is_string())
     return;
   std::string error = result["error"].get<std::string>();
+  // A guest backend already quotes the result line's error ("workload failed: ...").
+  if (outcome.failure.find(error) != std::string::npos) return;
   outcome.failure = outcome.failure.empty() ? error : outcome.failure + ": " + error;
 }
 

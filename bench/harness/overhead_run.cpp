@@ -113,7 +113,8 @@ Result<nlohmann::json> workload_data(const Outcome& outcome) {
   nlohmann::json result = nlohmann::json::parse(outcome.result_line, nullptr, false);
   if (!outcome.ok()) {
     // The workload's own words ("mkdir /var: Read-only file system") say more than its exit code.
-    if (result.is_object() && result.contains("error") && result["error"].is_string())
+    if (result.is_object() && result.contains("error") && result["error"].is_string() &&
+        outcome.failure.find(result["error"].get<std::string>()) == std::string::npos)
       return fail(outcome.failure + ": " + result["error"].get<std::string>());
     return fail(outcome.failure);
   }
