@@ -114,6 +114,10 @@ def slowdown_pairs(results, suite, backend):
         bare = results.measured("/".join(filter(None, [suite, "bare", bench.workload, bench.arg])))
         if bare is None:
             continue
+        # io on tmpfs against io on a disk compares two filesystems, not two isolation
+        # mechanisms: such a row says nothing of what the isolation costs.
+        if bench.attributes().get("storage") != bare.attributes().get("storage"):
+            continue
         counter, higher_better = _metric_of(bench)
         own, ref = bench.values(counter), bare.values(counter)
         if not own or not ref:

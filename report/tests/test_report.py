@@ -126,6 +126,25 @@ class TcgVerdicts(unittest.TestCase):
         self.assertEqual(claims.claim_c2(self.results).verdict, "confirmed")
 
 
+class StorageMismatch(unittest.TestCase):
+    """io on the container's tmpfs against bare's disk compares filesystems, not isolation."""
+
+    def setUp(self):
+        self.results = results.load_folder(FIXTURE)
+        for backend, storage, rate in (("bare", "ext4", 1e8), ("container", "tmpfs", 1e9)):
+            name = f"io/{backend}/seqwrite"
+            self.results.benchmarks[name] = results.Benchmark(
+                name, "io", backend, "seqwrite", "", real_s=[0.1 + i * 1e-3 for i in range(5)],
+                counters={"bytes_per_s": [rate * (1 + i * 1e-3) for i in range(5)]}, labels=[f"storage={storage}"])
+
+    def test_io_on_another_filesystem_is_left_out_of_the_overhead(self):
+        self.assertNotIn("io", claims.suite_slowdowns(self.results, "container"))
+
+    def test_io_on_the_same_filesystem_counts(self):
+        self.results.benchmarks["io/container/seqwrite"].labels = ["storage=ext4"]
+        self.assertIn("io", claims.suite_slowdowns(self.results, "container"))
+
+
 class BenchReportCommand(unittest.TestCase):
     """`bench report` end to end, when ctest passes the built binary."""
 
