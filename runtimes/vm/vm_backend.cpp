@@ -4,7 +4,6 @@
 
 #include "domain_xml.hpp"
 #include "../guest/net_initramfs.hpp"
-#include "adopted_qemu_reaper.hpp"
 #include "embed_root.hpp"
 #include "libvirt_connection.hpp"
 #include "vm_instance.hpp"
@@ -120,14 +119,9 @@ class VmBackend final : public Backend {
 
  private:
   Result<std::shared_ptr<LibvirtConnection>> open_connection() {
-    if (!root_.empty()) {
+    if (!root_.empty())
       if (auto prepared = vm::prepare_embed_root(root_); !prepared)
         return std::unexpected(prepared.error().with_context("libvirt embedded driver"));
-      // The embedded driver's QEMU processes are orphans this process must adopt and
-      // reap (adopted_qemu_reaper.hpp): set before the driver starts any of them.
-      if (auto adopted = vm::become_child_subreaper(); !adopted)
-        return std::unexpected(adopted.error().with_context("libvirt embedded driver"));
-    }
     return LibvirtConnection::open(uri_);
   }
 

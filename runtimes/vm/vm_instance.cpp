@@ -4,7 +4,6 @@
 #include <fstream>
 
 #include "../guest/guest_boot.hpp"
-#include "adopted_qemu_reaper.hpp"
 #include "embed_root.hpp"
 
 namespace isobench::vm {
@@ -50,10 +49,6 @@ Result<void> VmInstance::start(const std::string& xml) {
   if (dom == nullptr) return fail("libvirt: create domain " + name_ + ": " + last_libvirt_error());
   domain_ = DomainHandle(dom);
   phases_.mark("created");
-  // QEMU is this process's adopted child under the embedded driver; reap it the moment
-  // it exits so that libvirt sees it gone (the reaper ignores a QEMU that is not ours).
-  if (!embed_root_.empty())
-    for (pid_t pid : host_pids()) reap_when_exited(pid);
   if (virDomainResume(dom) < 0) return fail("libvirt: resume domain " + name_ + ": " + last_libvirt_error());
   phases_.mark("qemu_up");
   return {};
