@@ -6,7 +6,7 @@
 #include "../harness/results_file.hpp"
 #include "compare_json.hpp"
 #include "comparison.hpp"
-#include "results_reader.hpp"
+#include "bench/results/model.hpp"
 #include "testbed.hpp"
 #include "verdict_table.hpp"
 

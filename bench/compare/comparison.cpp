@@ -7,7 +7,7 @@
 
 #include "../stats/descriptive.hpp"
 #include "../stats/hypothesis.hpp"
-#include "names.hpp"
+#include "bench/results/names.hpp"
 
 namespace isobench::compare {
 namespace {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "../stats/intervals.hpp"
-#include "metric.hpp"
-#include "results_reader.hpp"
+#include "bench/results/metric.hpp"
+#include "bench/results/model.hpp"
 
 namespace isobench::compare {
 

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <map>
 
-#include "../compare/metric.hpp"
-#include "../compare/names.hpp"
+#include "bench/results/metric.hpp"
+#include "bench/results/names.hpp"
 #include "../compare/testbed.hpp"
 #include "../stats/descriptive.hpp"
 #include "../stats/intervals.hpp"

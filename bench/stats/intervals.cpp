@@ -128,4 +128,66 @@ std::optional<RatioChange> ratio_change(std::span<const double> base_x, std::spa
   return out;
 }
 
+std::optional<RatioEstimate> geometric_mean_ratio(std::span<const SamplePair> pairs, double level, int resamples,
+                                                  std::uint64_t seed) {
+  std::vector<SamplePair> usable;
+  for (const SamplePair& pair : pairs)
+    if (!pair.numerator.empty() && !pair.denominator.empty() && median(pair.numerator) > 0 &&
+        median(pair.denominator) > 0)
+      usable.push_back(pair);
+  if (usable.empty() || resamples < 1) return std::nullopt;
+  double log_sum = 0;
+  for (const SamplePair& pair : usable) log_sum += std::log(median(pair.numerator) / median(pair.denominator));
+  RatioEstimate out;
+  out.ratio = std::exp(log_sum / static_cast<double>(usable.size()));
+  Resampler resampler(seed);
+  std::vector<double> draws;
+  draws.reserve(static_cast<std::size_t>(resamples));
+  for (int i = 0; i < resamples; ++i) {
+    double sum = 0;
+    bool ok = true;
+    for (const SamplePair& pair : usable) {
+      double top = resampler.median_of_resample(pair.numerator);
+      double bottom = resampler.median_of_resample(pair.denominator);
+      if (!(top > 0) || !(bottom > 0)) {
+        ok = false;
+        break;
+      }
+      sum += std::log(top / bottom);
+    }
+    if (ok) draws.push_back(std::exp(sum / static_cast<double>(usable.size())));
+  }
+  if (draws.empty()) return std::nullopt;
+  out.ci = percentile_interval(draws, level);
+  return out;
+}
+
+std::optional<DifferenceEstimate> difference_of_medians(std::span<const double> a, std::span<const double> b,
+                                                        double level, int resamples, std::uint64_t seed) {
+  if (a.empty() || b.empty() || resamples < 1) return std::nullopt;
+  DifferenceEstimate out;
+  out.difference = median(a) - median(b);
+  Resampler resampler(seed);
+  std::vector<double> draws;
+  draws.reserve(static_cast<std::size_t>(resamples));
+  for (int i = 0; i < resamples; ++i) draws.push_back(resampler.median_of_resample(a) - resampler.median_of_resample(b));
+  out.ci = percentile_interval(draws, level);
+  return out;
+}
+
+std::optional<long> repetitions_to_decide(double point, double low, double high, double threshold,
+                                          std::size_t repetitions, bool log_scale) {
+  if (repetitions == 0 || !std::isfinite(point) || !std::isfinite(low) || !std::isfinite(high)) return std::nullopt;
+  if (log_scale) {
+    if (!(point > 0) || !(low > 0) || !(high > 0) || !(threshold > 0)) return std::nullopt;
+    point = std::log(point), low = std::log(low), high = std::log(high), threshold = std::log(threshold);
+  }
+  double distance = std::abs(point - threshold);
+  double half_width = (high - low) / 2;
+  if (!(distance > 0) || !(half_width > 0)) return std::nullopt;
+  double needed = std::ceil(static_cast<double>(repetitions) * (half_width / distance) * (half_width / distance));
+  if (!std::isfinite(needed) || needed > 1e9) return std::nullopt;
+  return std::max<long>(static_cast<long>(needed), static_cast<long>(repetitions) + 1);
+}
+
 }  // namespace isobench::stats

@@ -60,4 +60,36 @@ std::optional<RatioChange> ratio_change(std::span<const double> base_x, std::spa
                                         double level, int resamples = kDefaultResamples,
                                         std::uint64_t seed = kDefaultSeed);
 
+// Geometric mean over k benchmarks of median(numerator_i) / median(denominator_i), with
+// a percentile-bootstrap interval: every resample redraws every sample of every pair
+// (each pair independently), so the interval carries each benchmark's own noise.
+// nullopt when no pair has two non-empty samples with positive medians; such pairs
+// are skipped.
+struct SamplePair {
+  std::span<const double> numerator;
+  std::span<const double> denominator;
+};
+std::optional<RatioEstimate> geometric_mean_ratio(std::span<const SamplePair> pairs, double level = 0.95,
+                                                  int resamples = kDefaultResamples,
+                                                  std::uint64_t seed = kDefaultSeed);
+
+// median(a) - median(b) of two independent samples, with a percentile-bootstrap
+// interval. nullopt when a sample is empty.
+struct DifferenceEstimate {
+  double difference = 0;
+  Interval ci;
+};
+std::optional<DifferenceEstimate> difference_of_medians(std::span<const double> a, std::span<const double> b,
+                                                        double level = 0.95, int resamples = kDefaultResamples,
+                                                        std::uint64_t seed = kDefaultSeed);
+
+// How many repetitions would make an interval [low, high] around `point`, measured with
+// `repetitions`, clear `threshold`: an interval's half-width shrinks as 1/sqrt(n), so
+// n' = n * (half-width / distance to the threshold)^2, rounded up. On a log scale for
+// ratios (`log_scale`), linear for differences. nullopt when the point sits on the
+// threshold (no number of repetitions is predicted to decide) or inputs are not
+// usable; at least repetitions + 1 otherwise.
+std::optional<long> repetitions_to_decide(double point, double low, double high, double threshold,
+                                          std::size_t repetitions, bool log_scale);
+
 }  // namespace isobench::stats

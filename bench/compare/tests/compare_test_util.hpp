@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../results_reader.hpp"
+#include "bench/results/model.hpp"
 #include "stats/random.hpp"
 
 namespace isobench::compare::testing {

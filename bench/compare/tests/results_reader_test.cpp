@@ -1,4 +1,4 @@
-#include "../results_reader.hpp"
+#include "bench/results/model.hpp"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../metric.hpp"
+#include "bench/results/metric.hpp"
 #include "compare_test_util.hpp"
 
 namespace isobench::compare {

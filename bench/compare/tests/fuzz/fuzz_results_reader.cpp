@@ -7,7 +7,7 @@
 
 #include "../../compare_json.hpp"
 #include "../../comparison.hpp"
-#include "../../results_reader.hpp"
+#include "bench/results/model.hpp"
 #include "../../testbed.hpp"
 #include "../../verdict_table.hpp"
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-namespace isobench::compare {
+namespace isobench::results {
 namespace {
 
 std::string printf_string(const char* format, double value, const char* unit) {
@@ -75,4 +75,4 @@ std::optional<double> seconds_from(double value, std::string_view unit) {
   return std::nullopt;
 }
 
-}  // namespace isobench::compare
+}  // namespace isobench::results

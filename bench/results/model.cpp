@@ -1,4 +1,4 @@
-#include "results_reader.hpp"
+#include "model.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,10 +8,10 @@
 #include <array>
 #include <cmath>
 
-#include "../../runtimes/common/unique_fd.hpp"
-#include "metric.hpp"
+#include "runtimes/common/unique_fd.hpp"
+#include "bench/results/metric.hpp"
 
-namespace isobench::compare {
+namespace isobench::results {
 namespace {
 
 using nlohmann::json;
@@ -22,6 +22,7 @@ constexpr std::array kRowKeys = {
     "repetitions",   "repetition_index", "threads",  "iterations",   "real_time",
     "cpu_time",      "time_unit",      "aggregate_name", "aggregate_unit", "error_occurred",
     "error_message", "label",          "big_o",      "rms",          "complexity_n",
+    "attributes",
 };
 
 bool is_row_key(std::string_view key) {
@@ -77,6 +78,19 @@ Result<void> read_iteration(const json& row, const std::string& where, Benchmark
   if (!real_s) return fail(where + ": unknown time_unit `" + printable(*unit) + "` (expected ns, us, ms or s)");
   if (*real_s < 0) return fail(where + ": negative real_time");
   into.metrics[std::string(kRealTime)].push_back(*real_s);
+  auto index = row.find("repetition_index");
+  into.repetition_index.push_back(index != row.end() && index->is_number_integer() ? index->get<int>() : -1);
+  json attributes = json::object();
+  if (auto it = row.find("attributes"); it != row.end()) {
+    if (!it->is_object()) return fail(where + ": `attributes` is not an object");
+    attributes = *it;
+  } else if (auto label = row.find("label"); label != row.end() && label->is_string()) {
+    attributes = attributes_from_label(label->get<std::string>());
+  }
+  for (const auto& [key, value] : attributes.items()) {
+    if (!into.attributes.contains(key)) into.attributes[key] = value;
+    into.attribute_values[key].insert(value.is_string() ? value.get<std::string>() : value.dump());
+  }
   if (row.contains("cpu_time")) {
     auto cpu_time = finite_number(row, "cpu_time", where);
     if (!cpu_time) return std::unexpected(cpu_time.error());
@@ -117,7 +131,16 @@ Result<void> read_row(const json& row, std::size_t index, ResultsFile& file,
   auto [slot, inserted] = by_name.try_emplace(run_name, file.benchmarks.size());
   if (inserted) {
     file.benchmarks.emplace_back();
-    file.benchmarks.back().name = run_name;
+    BenchmarkSamples& fresh = file.benchmarks.back();
+    fresh.name = run_name;
+    std::string_view rest = run_name;
+    std::string* parts[] = {&fresh.suite, &fresh.backend, &fresh.workload};
+    for (std::string* part : parts) {
+      auto slash = rest.find('/');
+      *part = std::string(rest.substr(0, slash));
+      rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    }
+    fresh.arg = std::string(rest);
   }
   BenchmarkSamples& samples = file.benchmarks[slot->second];
 
@@ -146,20 +169,68 @@ std::size_t BenchmarkSamples::repetitions() const {
   return it == metrics.end() ? 0 : it->second.size();
 }
 
+const std::vector<double>& BenchmarkSamples::values(std::string_view metric) const {
+  static const std::vector<double> kNone;
+  auto it = metrics.find(std::string(metric));
+  return it == metrics.end() ? kNone : it->second;
+}
+
+std::string BenchmarkSamples::attribute(std::string_view key) const {
+  auto it = attributes.find(std::string(key));
+  if (it == attributes.end()) return {};
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
 const BenchmarkSamples* ResultsFile::find(std::string_view name) const {
   auto it = index_.find(std::string(name));
   return it == index_.end() ? nullptr : &benchmarks[it->second];
 }
 
+const BenchmarkSamples* ResultsFile::measured(std::string_view name) const {
+  const BenchmarkSamples* found = find(name);
+  return found != nullptr && found->repetitions() > 0 ? found : nullptr;
+}
+
+std::vector<const BenchmarkSamples*> ResultsFile::select(std::string_view suite, std::string_view backend) const {
+  std::vector<const BenchmarkSamples*> out;
+  for (const BenchmarkSamples& bench : benchmarks)
+    if (bench.suite == suite && (backend.empty() || bench.backend == backend)) out.push_back(&bench);
+  return out;
+}
+
+json attributes_from_label(std::string_view label) {
+  json out = json::object();
+  // Labels that are a JSON object (how isobench's harness hands attributes through
+  // Google Benchmark) are taken whole.
+  if (label.starts_with("{")) {
+    json parsed = json::parse(label, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_object()) return parsed;
+  }
+  std::size_t at = 0;
+  while (at < label.size()) {
+    std::size_t end = label.find(' ', at);
+    if (end == std::string_view::npos) end = label.size();
+    std::string_view word = label.substr(at, end - at);
+    if (auto equals = word.find('='); equals != std::string_view::npos && equals > 0)
+      out[std::string(word.substr(0, equals))] = std::string(word.substr(equals + 1));
+    at = end + 1;
+  }
+  return out;
+}
+
 Result<ResultsFile> parse_results(std::string_view text, const std::string& source) {
-  auto failure = [&](const std::string& what) { return fail(in_quotes(printable(source, 300)) + ": " + what); };
-  if (text.empty()) return failure("empty file, expected Google Benchmark JSON");
+  if (text.empty()) return fail(in_quotes(printable(source, 300)) + ": empty file, expected Google Benchmark JSON");
   json document;
   try {
     document = json::parse(text);
   } catch (const json::exception& e) {
-    return failure("not JSON: " + without_exception_tag(e.what()));
+    return fail(in_quotes(printable(source, 300)) + ": not JSON: " + without_exception_tag(e.what()));
   }
+  return from_json(std::move(document), source);
+}
+
+Result<ResultsFile> from_json(json document, const std::string& source) {
+  auto failure = [&](const std::string& what) { return fail(in_quotes(printable(source, 300)) + ": " + what); };
   if (!document.is_object()) return failure("not a results file: the top level is not a JSON object");
   auto benchmarks = document.find("benchmarks");
   if (benchmarks == document.end())
@@ -173,6 +244,7 @@ Result<ResultsFile> parse_results(std::string_view text, const std::string& sour
   ResultsFile file;
   file.source = printable(source, 300);
   file.context = std::move(*context);
+  if (auto claims = document.find("claims"); claims != document.end()) file.claims = std::move(*claims);
   for (std::size_t i = 0; i < benchmarks->size(); ++i)
     if (auto row = read_row((*benchmarks)[i], i, file, file.index_); !row) return failure(row.error().message);
   if (file.benchmarks.empty()) return failure("no iteration rows (only aggregates): run with repetitions and without --benchmark_report_aggregates_only");
@@ -212,4 +284,4 @@ Result<ResultsFile> read_results(const std::filesystem::path& given) {
   return parse_results(text, path.string());
 }
 
-}  // namespace isobench::compare
+}  // namespace isobench::results

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace isobench::compare {
+namespace isobench::results {
 
 // Google Benchmark's own columns, converted to seconds when read.
 inline constexpr std::string_view kRealTime = "real_time";
@@ -28,4 +28,14 @@ std::string format_value(std::string_view metric, double value);
 // for an unknown unit.
 std::optional<double> seconds_from(double value, std::string_view unit);
 
+}  // namespace isobench::results
+
+namespace isobench::compare {
+using results::Direction;
+using results::direction_of;
+using results::format_value;
+using results::kCpuTime;
+using results::kRealTime;
+using results::seconds_from;
+using results::to_string;
 }  // namespace isobench::compare

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace isobench::compare {
+namespace isobench::results {
 
 // The BACKEND part; empty for a name with fewer than three parts.
 inline std::string_view backend_of(std::string_view name) {
@@ -28,4 +28,9 @@ inline std::optional<std::string> bare_counterpart(std::string_view name) {
   return out;
 }
 
+}  // namespace isobench::results
+
+namespace isobench::compare {
+using results::backend_of;
+using results::bare_counterpart;
 }  // namespace isobench::compare
