@@ -3,9 +3,9 @@
 
 #include <cstdio>
 
-#include "../cli/commands.hpp"
 #include "../harness/backend_set.hpp"
-#include "run_audit.hpp"
+#include "../safety/run_audit.hpp"
+#include "commands.hpp"
 
 namespace isobench::cli {
 

@@ -20,7 +20,7 @@ int run_compare(const Command& command);
 int run_report(const Command& command);
 int render_report(const std::vector<std::filesystem::path>& folders, const std::optional<std::filesystem::path>& out);
 
-// bench/safety/clean_command.cpp: removes what dead runs left and lists it.
+// bench/cli/clean_command.cpp: removes what dead runs left and lists it.
 int run_clean(const Command& command);
 
 BackendConfig backend_config_from(const BackendFlags& flags);
