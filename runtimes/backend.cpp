@@ -6,6 +6,31 @@
 
 namespace isobench {
 
+std::string_view to_string(BackendFamily family) {
+  switch (family) {
+    case BackendFamily::kProcess: return "process";
+    case BackendFamily::kContainer: return "container";
+    case BackendFamily::kOci: return "oci";
+    case BackendFamily::kVm: return "vm";
+    case BackendFamily::kMicroVm: return "microvm";
+  }
+  return "unknown";
+}
+
+nlohmann::json to_json(const BackendTraits& traits) {
+  return {
+      {"family", std::string(to_string(traits.family))},
+      {"boots_guest_os", traits.boots_guest_os},
+      {"enforces_limits", traits.enforces_limits},
+      {"limits_need_root", traits.limits_need_root},
+      {"reports_oom_kill", traits.reports_oom_kill},
+      {"writable_dir", traits.writable_dir},
+      {"runs_workloads", traits.runs_workloads},
+      {"emulation_possible", traits.emulation_possible},
+      {"ready_timeout_s", traits.ready_timeout.count()},
+      {"exit_timeout_s", traits.exit_timeout.count()},
+  };
+}
 
 std::string Limits::describe() const {
   std::string out;

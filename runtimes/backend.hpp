@@ -13,9 +13,11 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/child_process.hpp"
@@ -121,6 +123,45 @@ struct BackendConfig {
   std::string rootfs_mode = "pivot_root"; // pivot_root | chroot
 };
 
+// What kind of isolation a backend is.
+//   kProcess    a host process, no isolation (bare)
+//   kContainer  isobench's own namespaces and cgroup (container)
+//   kOci        an OCI runtime running a bundle (crun, runc)
+//   kVm         a guest kernel booted by QEMU, through libvirt or not (vm, qemu)
+//   kMicroVm    a VMM on /dev/kvm with no guest OS (kvm)
+enum class BackendFamily { kProcess, kContainer, kOci, kVm, kMicroVm };
+// "process", "container", "oci", "vm", "microvm".
+std::string_view to_string(BackendFamily family);
+
+// What a backend is, known without probing it. Code outside the backend table branches
+// on these, never on a backend's name; the manifest records them per backend.
+struct BackendTraits {
+  BackendFamily family = BackendFamily::kProcess;
+  // The instance boots a guest kernel: seconds to start, a guest sized from the limits.
+  bool boots_guest_os = false;
+  // Puts the workload under cgroup limits for --memory, --cpus and --pids. (A guest is
+  // sized from --memory and --cpus instead; a process takes no limit at all.)
+  bool enforces_limits = false;
+  // ... and only as root: without it the cgroup is missing (no delegation is assumed).
+  bool limits_need_root = false;
+  // A workload killed for exceeding its memory limit ends with "out of memory" in its
+  // failure, not only with the signal.
+  bool reports_oom_kill = false;
+  // The directory inside the instance where the io workload may create files.
+  std::string writable_dir = "/var/tmp";
+  // False for a backend that runs no workload (kvm measures the hypervisor itself).
+  bool runs_workloads = true;
+  // The guest may run emulated (TCG, or a KVM that the host's hypervisor emulates): its
+  // figures are then no hypervisor's.
+  bool emulation_possible = false;
+  // Lifecycle timeouts the suites use: time to readiness, then time to exit.
+  std::chrono::seconds ready_timeout{10};
+  std::chrono::seconds exit_timeout{60};
+};
+
+// {"family": "vm", "boots_guest_os": true, ..., "ready_timeout_s": 60, "exit_timeout_s": 120}
+nlohmann::json to_json(const BackendTraits& traits);
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -130,8 +171,9 @@ class Backend {
   // Cheap after the first call; never throws, never hangs.
   virtual Availability probe() = 0;
   virtual Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options) = 0;
-  // False for a backend that runs no workload (kvm measures the hypervisor itself).
-  virtual bool runs_workloads() const { return true; }
+  // What the backend is; constant for its lifetime, no probing.
+  virtual BackendTraits traits() const = 0;
+  bool runs_workloads() const { return traits().runs_workloads; }
   // Prerequisite checks beyond probe(), for `bench doctor`.
   virtual std::vector<DoctorCheck> doctor() { return {}; }
   // Facts for the environment manifest: runtime versions, accelerator, deviations

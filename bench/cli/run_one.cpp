@@ -15,10 +15,12 @@ int run_one_workload(const Command& command) {
   const Availability& availability = backends.availability(run.backend);
   if (!availability.available) return usage_error("backend " + run.backend + " is unavailable: " + availability.reason);
   if (!backend->runs_workloads()) return usage_error("backend " + run.backend + " runs no workload");
-  // Without root the container runs in a user namespace and gets no cgroup (no delegation
-  // is assumed), so limits are a missing prerequisite, said before anything starts.
-  if (run.backend == "container" && !run.limits.empty() && ::geteuid() != 0)
-    return usage_error("container: limits (" + run.limits.describe() +
+  // Limits that need root are a missing prerequisite without it, said before anything
+  // starts (the container then runs in a user namespace and gets no cgroup: no delegation
+  // is assumed).
+  const BackendTraits traits = backend->traits();
+  if (traits.enforces_limits && traits.limits_need_root && !run.limits.empty() && ::geteuid() != 0)
+    return usage_error(run.backend + ": limits (" + run.limits.describe() +
                        ") need a cgroup, which needs root: run bench as root, or drop --memory/--cpus/--pids");
 
   LaunchOptions options;

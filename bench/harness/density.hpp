@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string_view>
 
 #include "../../runtimes/common/proc_memory.hpp"
 
@@ -15,7 +14,7 @@ std::uint64_t density_reserve(const MemInfo& info);
 // A pessimistic cost of one more instance before it runs: a guest may touch all its RAM
 // on top of QEMU's own ~200 MB; a process-based instance stays well below 64 MiB. Once
 // instances run, the drop of MemAvailable per instance so far, if larger.
-std::uint64_t density_estimate(std::string_view backend, std::uint64_t guest_memory_bytes,
+std::uint64_t density_estimate(bool boots_guest_os, std::uint64_t guest_memory_bytes,
                                std::uint64_t drop_so_far, std::uint64_t launched);
 bool one_more_fits(const MemInfo& now, std::uint64_t estimate, std::uint64_t reserve);
 

@@ -3,7 +3,6 @@
 #include <string>
 
 #include "density.hpp"
-#include "footprint.hpp"
 
 namespace isobench {
 
@@ -16,9 +15,9 @@ std::uint64_t density_reserve(const MemInfo& info) {
   return std::max<std::uint64_t>(1ull << 30, info.total / 8);
 }
 
-std::uint64_t density_estimate(std::string_view backend, std::uint64_t guest_memory_bytes, std::uint64_t drop_so_far,
+std::uint64_t density_estimate(bool boots_guest_os, std::uint64_t guest_memory_bytes, std::uint64_t drop_so_far,
                                std::uint64_t launched) {
-  std::uint64_t estimate = boots_guest(backend) ? guest_memory_bytes + (256ull << 20) : 64ull << 20;
+  std::uint64_t estimate = boots_guest_os ? guest_memory_bytes + (256ull << 20) : 64ull << 20;
   if (launched > 0) estimate = std::max(estimate, drop_so_far / launched);
   return estimate;
 }

@@ -13,15 +13,14 @@
 namespace isobench {
 namespace {
 
-std::vector<int> instance_counts(std::string_view backend, bool quick) {
-  if (boots_guest(backend)) return quick ? std::vector<int>{1, 2} : std::vector<int>{1, 2, 4, 8};
+std::vector<int> instance_counts(const Backend& backend, bool quick) {
+  if (backend.traits().boots_guest_os) return quick ? std::vector<int>{1, 2} : std::vector<int>{1, 2, 4, 8};
   return quick ? std::vector<int>{1, 4} : std::vector<int>{1, 2, 4, 8, 16, 32};
 }
 
-void run_density(benchmark::State& state, Backend& backend, const std::string& name, int requested,
-                 const LifecycleTimeouts& timeouts) {
+void run_density(benchmark::State& state, Backend& backend, int requested, const LifecycleTimeouts& timeouts) {
   LaunchOptions options = idle_launch_options(timeouts);
-  MeasureContext context = MeasureContext::for_backend(name, options);
+  MeasureContext context = MeasureContext::for_backend(backend, options);
   auto before = read_meminfo();
   if (!before) return record_failure(state, before.error().describe());
   const std::uint64_t reserve = density_reserve(*before);
@@ -33,7 +32,7 @@ void run_density(benchmark::State& state, Backend& backend, const std::string& n
     auto now = read_meminfo();
     if (!now) return record_failure(state, now.error().describe());
     std::uint64_t drop = before->available > now->available ? before->available - now->available : 0;
-    if (!one_more_fits(*now, density_estimate(name, context.guest_memory_bytes, drop, instances.size()), reserve)) {
+    if (!one_more_fits(*now, density_estimate(backend.traits().boots_guest_os, context.guest_memory_bytes, drop, instances.size()), reserve)) {
       stopped_at_margin = true;
       break;
     }
@@ -49,7 +48,7 @@ void run_density(benchmark::State& state, Backend& backend, const std::string& n
     if (!ready) return record_failure(state, "instance " + std::to_string(i + 1) + ": ready: " + ready.error().describe());
   }
   std::int64_t ready_at = monotonic_ns();
-  std::this_thread::sleep_for(settle_time(name));
+  std::this_thread::sleep_for(settle_time(backend));
 
   auto after = read_meminfo();
   if (!after) return record_failure(state, after.error().describe());
@@ -92,16 +91,16 @@ void add_density_suite(Plan& plan) {
     Backend* backend = plan.backends().find(name);
     if (!backend->runs_workloads()) continue;
     const Availability& availability = plan.backends().availability(name);
-    int repetitions = boots_guest(name) ? plan.repetitions(2, 1) : plan.repetitions(3, 1);
+    int repetitions = backend->traits().boots_guest_os ? plan.repetitions(2, 1) : plan.repetitions(3, 1);
     LifecycleTimeouts timeouts = plan.timeouts_for(name);
-    for (int n : instance_counts(name, plan.quick())) {
+    for (int n : instance_counts(*backend, plan.quick())) {
       std::string bench_name = "density/" + name + "/idle/" + std::to_string(n);
       if (!availability.available) {
         plan.add_unavailable(bench_name, availability.reason);
         continue;
       }
-      plan.add({bench_name, repetitions, [backend, name, n, timeouts](benchmark::State& state) {
-                  for (auto _ : state) run_density(state, *backend, name, n, timeouts);
+      plan.add({bench_name, repetitions, [backend, n, timeouts](benchmark::State& state) {
+                  for (auto _ : state) run_density(state, *backend, n, timeouts);
                 }});
     }
   }

@@ -5,7 +5,8 @@
 //   faults/BACKEND/crash  the workload dies of SIGSEGV after readiness (as a guest's
 //                         /init this kills init: the guest kernel panics)
 //   faults/BACKEND/hang   the workload idles far past a short exit timeout
-//   faults/container/oom  the workload touches more memory than its cgroup limit
+//   faults/BACKEND/oom    the workload touches more memory than its cgroup limit, where
+//                         the backend enforces one and names the kill (container)
 #include "plan.hpp"
 
 namespace isobench {
@@ -43,7 +44,8 @@ void add_faults_suite(Plan& plan) {
   for (const auto& name : plan.backends().names()) {
     if (!plan.wants_backend(name)) continue;
     Backend* backend = plan.backends().find(name);
-    if (!backend->runs_workloads()) continue;
+    const BackendTraits traits = backend->traits();
+    if (!traits.runs_workloads) continue;
     const Availability& availability = plan.backends().availability(name);
     LifecycleTimeouts timeouts = plan.timeouts_for(name);
 
@@ -54,8 +56,8 @@ void add_faults_suite(Plan& plan) {
     LaunchOptions hang;
     hang.workload = {"idle", {"3600"}};
     faults.emplace_back("faults/" + name + "/hang", hang);
-    if (name == "container") {
-      // Limits that isobench enforces itself: its own container's memory cgroup.
+    if (traits.enforces_limits && traits.reports_oom_kill) {
+      // A memory cgroup whose OOM kill the backend reads back, so the row can name it.
       LaunchOptions oom;
       oom.workload = {"alloc", {"256M"}};
       oom.limits.memory_bytes = 32ULL << 20;

@@ -29,12 +29,10 @@ std::optional<std::uint64_t> guest_ram_rss(const std::vector<MappingMemory>& map
 
 }  // namespace
 
-bool boots_guest(std::string_view backend) { return backend == "vm" || backend == "qemu"; }
-
-MeasureContext MeasureContext::for_backend(const std::string& backend, const LaunchOptions& options) {
+MeasureContext MeasureContext::for_backend(const Backend& backend, const LaunchOptions& options) {
   MeasureContext context;
   context.harness_cgroup = memory_cgroup_dir(::getpid());
-  if (boots_guest(backend)) {
+  if (backend.traits().boots_guest_os) {
     if (auto size = guest::guest_size(options.limits)) context.guest_memory_bytes = size->memory_mib << 20;
   }
   return context;
@@ -47,8 +45,8 @@ LaunchOptions idle_launch_options(const LifecycleTimeouts& timeouts) {
   return options;
 }
 
-std::chrono::milliseconds settle_time(std::string_view backend) {
-  return boots_guest(backend) ? std::chrono::milliseconds(1500) : std::chrono::milliseconds(300);
+std::chrono::milliseconds settle_time(const Backend& backend) {
+  return backend.traits().boots_guest_os ? std::chrono::milliseconds(1500) : std::chrono::milliseconds(300);
 }
 
 Result<InstanceMemory> measure_instance(const Instance& instance, const MeasureContext& context) {

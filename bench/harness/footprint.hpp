@@ -38,18 +38,17 @@ struct MeasureContext {
   // The guest's RAM size, to find its mapping in QEMU.
   std::uint64_t guest_memory_bytes = 0;
 
-  static MeasureContext for_backend(const std::string& backend, const LaunchOptions& options);
+  static MeasureContext for_backend(const Backend& backend, const LaunchOptions& options);
 };
 
 // Reads the memory of the instance's processes (host_pids, their descendants and the
 // members of their own memory cgroups). Only reads /proc and cgroupfs.
 Result<InstanceMemory> measure_instance(const Instance& instance, const MeasureContext& context);
 
-bool boots_guest(std::string_view backend);
 // `idle` for longer than any measurement takes; teardown ends it.
 LaunchOptions idle_launch_options(const LifecycleTimeouts& timeouts);
 // How long an instance is left alone after ready before it is measured: a guest's
 // kernel keeps freeing and touching pages for a moment after /init starts.
-std::chrono::milliseconds settle_time(std::string_view backend);
+std::chrono::milliseconds settle_time(const Backend& backend);
 
 }  // namespace isobench

@@ -28,9 +28,9 @@ void record_memory(benchmark::State& state, const InstanceMemory& memory) {
   }
 }
 
-void run_footprint(benchmark::State& state, Backend& backend, const std::string& name, const LifecycleTimeouts& timeouts) {
+void run_footprint(benchmark::State& state, Backend& backend, const LifecycleTimeouts& timeouts) {
   LaunchOptions options = idle_launch_options(timeouts);
-  MeasureContext context = MeasureContext::for_backend(name, options);
+  MeasureContext context = MeasureContext::for_backend(backend, options);
   std::int64_t start = monotonic_ns();
   auto instance = backend.launch(options);
   if (!instance) return record_failure(state, instance.error().describe());
@@ -40,7 +40,7 @@ void run_footprint(benchmark::State& state, Backend& backend, const std::string&
     (void)(*instance)->teardown();
     return record_failure(state, "ready: " + ready.error().describe());
   }
-  std::this_thread::sleep_for(settle_time(name));
+  std::this_thread::sleep_for(settle_time(backend));
   auto memory = measure_instance(**instance, context);
   auto attributes = (*instance)->attributes();
   auto torn_down = (*instance)->teardown();
@@ -69,10 +69,10 @@ void add_footprint_suite(Plan& plan) {
       plan.add_unavailable(bench_name, availability.reason);
       continue;
     }
-    int repetitions = boots_guest(name) ? plan.repetitions(3, 1) : plan.repetitions(5, 2);
+    int repetitions = backend->traits().boots_guest_os ? plan.repetitions(3, 1) : plan.repetitions(5, 2);
     LifecycleTimeouts timeouts = plan.timeouts_for(name);
-    plan.add({bench_name, repetitions, [backend, name, timeouts](benchmark::State& state) {
-                for (auto _ : state) run_footprint(state, *backend, name, timeouts);
+    plan.add({bench_name, repetitions, [backend, timeouts](benchmark::State& state) {
+                for (auto _ : state) run_footprint(state, *backend, timeouts);
               }});
   }
 }

@@ -24,7 +24,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_container(std::string_view backend) { return backend == "container" || backend == "crun" || backend == "runc"; }
+// Which image a backend runs: a container rootfs, a guest kernel and initramfs, or the
+// binary itself.
+enum class ImageKind { kBinary, kRootfs, kGuest };
+
+ImageKind image_kind(const BackendTraits& traits) {
+  switch (traits.family) {
+    case BackendFamily::kContainer:
+    case BackendFamily::kOci: return ImageKind::kRootfs;
+    case BackendFamily::kVm: return ImageKind::kGuest;
+    // A VMM with no guest OS loads the static binary itself.
+    case BackendFamily::kProcess:
+    case BackendFamily::kMicroVm: return ImageKind::kBinary;
+  }
+  return ImageKind::kBinary;
+}
 
 // A scratch state dir, so that every repetition really builds.
 class ScratchDir {
@@ -99,10 +113,13 @@ Result<ImageFigures> guest_image(const BackendConfig& config) {
                        {"modules_bytes", 0}}};
 }
 
-Result<ImageFigures> minimal_image(const std::string& backend, const BackendConfig& config) {
-  if (backend == "bare") return bare_image(config);
-  if (is_container(backend)) return container_image(config);
-  return guest_image(config);
+Result<ImageFigures> minimal_image(ImageKind kind, const BackendConfig& config) {
+  switch (kind) {
+    case ImageKind::kBinary: return bare_image(config);
+    case ImageKind::kRootfs: return container_image(config);
+    case ImageKind::kGuest: return guest_image(config);
+  }
+  return fail("unknown image kind");
 }
 
 void record_image(benchmark::State& state, const ImageFigures& figures) {
@@ -116,11 +133,11 @@ void record_image(benchmark::State& state, const ImageFigures& figures) {
 // STATE_DIR/images/distro/sizes.json, written by scripts/build-distro-image.
 fs::path distro_sizes_path(const BackendConfig& config) { return config.state_dir / "images/distro/sizes.json"; }
 
-Result<ImageFigures> distro_image(const std::string& backend, const fs::path& sizes_path) {
+Result<ImageFigures> distro_image(ImageKind kind, const fs::path& sizes_path) {
   std::ifstream in(sizes_path);
   if (!in) return fail_errno("open " + in_quotes(sizes_path.string()));
   auto sizes = nlohmann::json::parse(in, nullptr, false);
-  const char* side = is_container(backend) ? "container" : "vm";
+  const char* side = kind == ImageKind::kRootfs ? "container" : "vm";
   if (sizes.is_discarded() || !sizes.contains(side) || !sizes[side].is_object())
     return fail(in_quotes(sizes_path.string()) + ": no `" + side + "` object (rerun scripts/build-distro-image)");
   ImageFigures figures;
@@ -144,25 +161,28 @@ void add_image_suite(Plan& plan) {
   for (const auto& name : plan.backends().names()) {
     if (!plan.wants_backend(name)) continue;
     Backend* backend = plan.backends().find(name);
-    if (!backend->runs_workloads()) continue;
+    const BackendTraits traits = backend->traits();
+    if (!traits.runs_workloads) continue;
+    const ImageKind kind = image_kind(traits);
     std::string bench_name = "image/" + name + "/minimal";
     const Availability& availability = plan.backends().availability(name);
     if (!availability.available) {
       plan.add_unavailable(bench_name, availability.reason);
       continue;
     }
-    plan.add({bench_name, plan.repetitions(3, 1), [name, config](benchmark::State& state) {
+    plan.add({bench_name, plan.repetitions(3, 1), [kind, config](benchmark::State& state) {
                 for (auto _ : state) {
-                  auto figures = minimal_image(name, config);
+                  auto figures = minimal_image(kind, config);
                   if (!figures) return record_failure(state, figures.error().describe());
                   record_image(state, *figures);
                 }
               }});
-    if (distro_built && name != "bare") {
+    // scripts/build-distro-image writes a container rootfs and a VM disk.
+    if (distro_built && kind != ImageKind::kBinary) {
       fs::path sizes = distro_sizes_path(config);
-      plan.add({"image/" + name + "/distro", 1, [name, sizes](benchmark::State& state) {
+      plan.add({"image/" + name + "/distro", 1, [kind, sizes](benchmark::State& state) {
                   for (auto _ : state) {
-                    auto figures = distro_image(name, sizes);
+                    auto figures = distro_image(kind, sizes);
                     if (!figures) return record_failure(state, figures.error().describe());
                     record_image(state, *figures);
                   }

@@ -103,7 +103,9 @@ nlohmann::json environment_manifest(BackendSet& backends) {
     const Availability& availability = backends.availability(name);
     nlohmann::json entry = {{"available", availability.available}};
     if (!availability.available) entry["reason"] = availability.reason;
-    for (const auto& [key, value] : backends.find(name)->manifest()) entry[key] = value;
+    Backend* backend = backends.find(name);
+    for (const auto& [key, value] : backend->manifest()) entry[key] = value;
+    entry["traits"] = to_json(backend->traits());
     per_backend[name] = entry;
   }
   manifest["backends"] = per_backend;

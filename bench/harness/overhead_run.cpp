@@ -9,8 +9,6 @@
 namespace isobench {
 namespace {
 
-bool boots_a_guest(std::string_view backend) { return backend == "vm" || backend == "qemu"; }
-
 struct SharedResult {
   nlohmann::json data;
   std::map<std::string, std::string> attributes;  // the backend's, for the label
@@ -102,13 +100,6 @@ OverheadSizes overhead_sizes(bool quick) {
   return {"0.3", "400", "192M", "128M", "32M"};
 }
 
-std::string writable_dir(std::string_view backend) {
-  // isobench's container image is mounted read-only with a tmpfs on /tmp: its only
-  // writable layer. Bare writes to the host's disk; a guest to its root (the initramfs).
-  if (backend == "container" || backend == "crun" || backend == "runc") return "/tmp";
-  return "/var/tmp";
-}
-
 Result<nlohmann::json> workload_data(const Outcome& outcome) {
   nlohmann::json result = nlohmann::json::parse(outcome.result_line, nullptr, false);
   if (!outcome.ok()) {
@@ -159,16 +150,17 @@ void add_overhead_groups(Plan& plan, const std::string& suite, const std::vector
   for (const auto& name : plan.backends().names()) {
     if (!plan.wants_backend(name)) continue;
     Backend* backend = plan.backends().find(name);
-    if (!backend->runs_workloads()) continue;
+    const BackendTraits traits = backend->traits();
+    if (!traits.runs_workloads) continue;
     const Availability& availability = plan.backends().availability(name);
     // A guest boots for every repetition: a few seconds each under TCG.
-    int repetitions = boots_a_guest(name) ? plan.repetitions(5, 3) : plan.repetitions(10, 3);
+    int repetitions = traits.boots_guest_os ? plan.repetitions(5, 3) : plan.repetitions(10, 3);
     for (const auto& group : groups) {
       WorkloadCommand command = group.command;
       for (auto& arg : command.args)
-        if (arg == kWritableDir) arg = writable_dir(name);
+        if (arg == kWritableDir) arg = traits.writable_dir;
       Limits limits;  // containers and bare run unlimited; a guest needs RAM for the arrays
-      if (boots_a_guest(name) && group.working_set_bytes > 0) limits.memory_bytes = guest_memory_for(group.working_set_bytes);
+      if (traits.boots_guest_os && group.working_set_bytes > 0) limits.memory_bytes = guest_memory_for(group.working_set_bytes);
       auto runs = std::make_shared<SharedRuns>(*backend, command, plan.timeouts_for(name), limits);
       for (const auto& row : group.rows) {
         std::string bench_name = suite + "/" + name + "/" + row.name;

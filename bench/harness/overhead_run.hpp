@@ -42,10 +42,9 @@ struct OverheadSizes {
   std::string chase_bytes;
   std::string io_bytes;
 };
-// A WorkloadCommand argument replaced, per backend, by writable_dir(backend).
+// A WorkloadCommand argument replaced, per backend, by its traits' writable_dir: where
+// the backend's natural storage is writable from inside the instance.
 inline constexpr const char* kWritableDir = "{writable_dir}";
-// Where a backend's natural storage is writable from inside the instance.
-std::string writable_dir(std::string_view backend);
 
 // --quick: sizes for CI (all four suites on three backends, TCG guests included, within
 // 3 minutes); otherwise sizes that leave the last-level cache far behind.

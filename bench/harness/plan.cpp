@@ -32,10 +32,12 @@ int Plan::repetitions(int full, int quick) const {
 }
 
 LifecycleTimeouts Plan::timeouts_for(std::string_view backend) const {
-  // Guests boot a kernel (seconds under TCG); processes and containers start in
-  // milliseconds, so a few seconds already means something is wrong.
-  if (backend == "vm" || backend == "qemu") return {std::chrono::seconds(60), std::chrono::seconds(120)};
-  return {std::chrono::seconds(10), std::chrono::seconds(60)};
+  // The backend's own: a guest boots a kernel (seconds under TCG); processes and
+  // containers start in milliseconds, so a few seconds already means something is wrong.
+  const Backend* found = backends_.find(backend);
+  if (found == nullptr) return {};
+  BackendTraits traits = found->traits();
+  return {traits.ready_timeout, traits.exit_timeout};
 }
 
 void Plan::add(BenchmarkSpec spec) {

@@ -11,8 +11,6 @@
 namespace isobench {
 namespace {
 
-bool boots_a_guest(std::string_view backend) { return backend == "vm" || backend == "qemu"; }
-
 void add_floor(Plan& plan, int repetitions) {
   std::string binary = plan.backends().config().workload_binary;
   plan.add({"startup/bare/noop/floor", repetitions, [binary](benchmark::State& state) {
@@ -45,8 +43,9 @@ void add_startup_suite(Plan& plan) {
   for (const auto& name : plan.backends().names()) {
     if (!plan.wants_backend(name)) continue;
     Backend* backend = plan.backends().find(name);
-    if (!backend->runs_workloads()) continue;
-    int repetitions = boots_a_guest(name) ? plan.repetitions(10, 3) : plan.repetitions(50, 15);
+    const BackendTraits traits = backend->traits();
+    if (!traits.runs_workloads) continue;
+    int repetitions = traits.boots_guest_os ? plan.repetitions(10, 3) : plan.repetitions(50, 15);
     std::string bench_name = "startup/" + name + "/noop";
     const Availability& availability = plan.backends().availability(name);
     if (!availability.available) {
@@ -72,7 +71,8 @@ void add_startup_suite(Plan& plan) {
                   record_lifecycle(state, *record);
                 }
               }});
-    if (name == "bare") add_floor(plan, repetitions);
+    // The floor is a plain host process: it belongs next to the backend that is one.
+    if (traits.family == BackendFamily::kProcess) add_floor(plan, repetitions);
   }
 }
 

@@ -107,10 +107,10 @@ TEST(DensityGuard, StopsBeforeTheReserve) {
   unsetenv("ISOBENCH_DENSITY_RESERVE_BYTES");
   EXPECT_EQ(density_reserve(host), 3ull << 30) << "an eighth of 24 GiB";
   EXPECT_EQ(density_reserve(MemInfo{2ull << 30, 1ull << 30}), 1ull << 30) << "never under 1 GiB";
-  std::uint64_t guest = density_estimate("qemu", 256ull << 20, 0, 0);
+  std::uint64_t guest = density_estimate(true, 256ull << 20, 0, 0);
   EXPECT_EQ(guest, 512ull << 20);
-  EXPECT_EQ(density_estimate("container", 0, 0, 0), 64ull << 20);
-  EXPECT_EQ(density_estimate("container", 0, 800ull << 20, 4), 200ull << 20) << "what was seen, when larger";
+  EXPECT_EQ(density_estimate(false, 0, 0, 0), 64ull << 20);
+  EXPECT_EQ(density_estimate(false, 0, 800ull << 20, 4), 200ull << 20) << "what was seen, when larger";
   EXPECT_TRUE(one_more_fits(MemInfo{24ull << 30, (3ull << 30) + guest}, guest, 3ull << 30));
   EXPECT_FALSE(one_more_fits(MemInfo{24ull << 30, (3ull << 30) + guest - 1}, guest, 3ull << 30));
   EXPECT_FALSE(one_more_fits(MemInfo{24ull << 30, 1ull << 30}, guest, 3ull << 30)) << "already under the reserve";

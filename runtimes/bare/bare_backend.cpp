@@ -14,6 +14,8 @@ class BareBackend final : public Backend {
 
   std::string name() const override { return "bare"; }
   std::string summary() const override { return "the workload spawned directly, no isolation"; }
+  // Writes go to the host's own disk.
+  BackendTraits traits() const override { return {.family = BackendFamily::kProcess}; }
 
   Availability probe() override {
     if (::access(binary_.c_str(), X_OK) != 0)

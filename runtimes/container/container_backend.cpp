@@ -20,6 +20,15 @@ class ContainerBackend final : public Backend {
   std::string summary() const override {
     return "isobench's own runtime: clone3 into new namespaces and a cgroup, pivot_root into the image";
   }
+  // The image is mounted read-only with a tmpfs on /tmp, its only writable layer. Without
+  // root the container runs in a user namespace and gets no cgroup.
+  BackendTraits traits() const override {
+    return {.family = BackendFamily::kContainer,
+            .enforces_limits = true,
+            .limits_need_root = true,
+            .reports_oom_kill = true,
+            .writable_dir = "/tmp"};
+  }
 
   Availability probe() override {
     if (probed_) return *probed_;

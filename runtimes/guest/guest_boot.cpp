@@ -105,6 +105,15 @@ std::map<std::string, std::string> guest_manifest(const GuestBoot& boot) {
           {"qemu_version", boot.qemu_version}};
 }
 
+BackendTraits guest_traits() {
+  return {.family = BackendFamily::kVm,
+          .boots_guest_os = true,
+          .writable_dir = "/var/tmp",
+          .emulation_possible = true,
+          .ready_timeout = std::chrono::seconds(60),
+          .exit_timeout = std::chrono::seconds(120)};
+}
+
 Result<GuestSize> guest_size(const Limits& limits) {
   GuestSize size;
   if (limits.pids)

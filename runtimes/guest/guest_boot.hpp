@@ -40,6 +40,11 @@ std::vector<DoctorCheck> guest_doctor_checks(const BackendConfig& config);
 // Manifest facts: accel, accel_reason, guest_kernel, guest_kernel_release, qemu_version.
 std::map<std::string, std::string> guest_manifest(const GuestBoot& boot);
 
+// The traits of the vm and qemu backends: a guest OS booted on QEMU, KVM or TCG; the io
+// workload writes to the guest's root (the initramfs); a kernel boot under TCG takes
+// seconds, hence the longer timeouts.
+BackendTraits guest_traits();
+
 struct GuestSize {
   std::uint64_t memory_mib = 256;
   unsigned vcpus = 1;

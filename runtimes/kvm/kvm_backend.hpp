@@ -23,7 +23,10 @@ class KvmBackend final : public Backend {
   std::string summary() const override;
   Availability probe() override;
   Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options) override;
-  bool runs_workloads() const override { return false; }
+  // No guest OS and no workload; the host's hypervisor may emulate the KVM underneath.
+  BackendTraits traits() const override {
+    return {.family = BackendFamily::kMicroVm, .runs_workloads = false, .emulation_possible = true};
+  }
   std::vector<DoctorCheck> doctor() override;
   std::map<std::string, std::string> manifest() override;
 

@@ -89,6 +89,11 @@ class OciBackend final : public Backend {
   std::string summary() const override {
     return std::string("the shared image as an OCI bundle, run by ") + kind_.name;
   }
+  // The bundle's root is read-only with a tmpfs on /tmp (bundle.cpp). The limits go into
+  // the bundle's linux.resources; the runtime applies them.
+  BackendTraits traits() const override {
+    return {.family = BackendFamily::kOci, .enforces_limits = true, .writable_dir = "/tmp"};
+  }
 
   Availability probe() override {
     if (!probed_) probed_ = check();

@@ -121,6 +121,7 @@ class QemuBackend final : public Backend {
   QemuBackend(const BackendConfig& config, GuestTweaks tweaks) : config_(config), tweaks_(std::move(tweaks)) {}
 
   std::string name() const override { return "qemu"; }
+  BackendTraits traits() const override { return guest_traits(); }
   std::string summary() const override {
     return "the vm guest started by running QEMU directly, no libvirt (" +
            (boot_ ? boot_->accel.accel : std::string("accelerator unknown")) + ")";

@@ -27,6 +27,7 @@ class VmBackend final : public Backend {
   }
 
   std::string name() const override { return "vm"; }
+  BackendTraits traits() const override { return guest_traits(); }
   std::string summary() const override {
     std::string accel = boot_ ? boot_->accel.accel : "accelerator unknown";
     return "a transient guest through libvirt (" + uri_ + "), " + accel;
