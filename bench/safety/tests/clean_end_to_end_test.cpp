@@ -4,6 +4,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -19,6 +20,30 @@ pid_t dead_pid() {
   if (pid == 0) ::_exit(0);
   ::waitpid(pid, nullptr, 0);
   return pid;
+}
+
+// Waits until `pid` runs the program whose command line holds `text` (its exec is done),
+// or gives up after 30 s: how long a fork and exec take is no test's business.
+bool shows_command_line(pid_t pid, const std::string& text) {
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < give_up) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(text) != std::string::npos) return true;
+    ::usleep(10'000);
+  }
+  return false;
+}
+
+// Polls `done` until it holds or 30 s passed; true when it held.
+template <class Done>
+bool eventually(Done&& done) {
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    ::usleep(10'000);
+  }
+  return true;
 }
 
 // A v1 controller where there is one, else the cgroup2 root.
@@ -67,7 +92,9 @@ TEST(BenchClean, RemovesWhatAKilledRunLeftAndListsIt) {
   // A live run's dir, which must survive.
   fs::path live_dir = "/tmp/isobench-safetytest-" + live + "-live";
   fs::create_directories(live_dir);
-  ::usleep(100'000);  // let the exec'd sleepers show their command lines
+  // bench clean finds processes by their command lines: wait until both exec'd.
+  EXPECT_TRUE(shows_command_line(in_cgroup, std::string("sleep\0" "600", 9)));
+  EXPECT_TRUE(shows_command_line(qemu, "guest=isobench-vm-" + dead + "-1"));
 
   auto run = run_bench({"clean"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -79,9 +106,8 @@ TEST(BenchClean, RemovesWhatAKilledRunLeftAndListsIt) {
   EXPECT_FALSE(fs::exists(mounted));
   EXPECT_FALSE(fs::exists(bin));
   for (const auto& artifact : isobench_mounts("/proc/self/mountinfo")) EXPECT_NE(artifact.id, (mounted / "rootfs").string());
-  for (int i = 0; i < 50 && !(gone(qemu) && gone(in_cgroup)); ++i) ::usleep(20'000);
-  EXPECT_TRUE(gone(qemu));
-  EXPECT_TRUE(gone(in_cgroup));
+  EXPECT_TRUE(eventually([&] { return gone(qemu); }));
+  EXPECT_TRUE(eventually([&] { return gone(in_cgroup); }));
   EXPECT_TRUE(fs::exists(live_dir)) << "a live run's dir was removed";
 
   // Whatever a failed assertion left behind.

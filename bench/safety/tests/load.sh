@@ -17,17 +17,25 @@ run() {  # label, bench args...
   # bench's own peak RSS (VmHWM), sampled until it exits. Not /usr/bin/time: its figure is
   # the largest of bench and every descendant it reaped, and bench reaps the embedded
   # libvirt driver's QEMU processes (a subreaper), so it would report QEMU's RSS.
+  # Samples count only once the pid runs bench (before its exec it is this shell), and
+  # come often: how long a run lasts depends on the machine (4x apart), so a run that
+  # ends between two slow samples must not leave a figure from before its exec.
   rss=0
+  local bench_exe
+  bench_exe=$(readlink -f "$bench")
   while kill -0 "$pid" 2>/dev/null; do
-    hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-    if [ -n "$hwm" ]; then rss=$hwm; fi
-    sleep 0.2
+    if [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$bench_exe" ]; then
+      hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+      if [ -n "$hwm" ]; then rss=$hwm; fi
+    fi
+    sleep 0.02
   done
   wait "$pid" || rc=$?
   if [ "$rc" -ne 0 ]; then
     echo "load: $label: bench exited $rc"; tail -5 "$out/err"; exit 1
   fi
   if grep -q 'bench: leak:' "$out/err"; then echo "load: $label leaked:"; grep 'bench: leak:' "$out/err"; exit 1; fi
+  if [ "$rss" -eq 0 ]; then echo "load: $label: bench ended before its memory could be read once"; exit 1; fi
   echo "load: $label: ok, no leak, bench peak RSS $rss KiB"
 }
 

@@ -18,7 +18,7 @@ TEST(LineReader, SplitsLinesAndDropsCarriageReturns) {
   write_all(pipe->write_end.get(), "first\r\nsecond\nlast-without-newline");
   pipe->write_end.reset();
   LineReader reader(std::move(pipe->read_end));
-  auto deadline = Deadline::after(std::chrono::seconds(1));
+  auto deadline = Deadline::after(std::chrono::seconds(10));
   EXPECT_EQ(reader.next_line(deadline).value(), "first");
   EXPECT_EQ(reader.next_line(deadline).value(), "second");
   EXPECT_EQ(reader.next_line(deadline).value(), "last-without-newline");
@@ -48,7 +48,7 @@ TEST(ProtocolStream, FindsTaggedLinesAmongConsoleNoise) {
   ProtocolStream stream{LineReader(std::move(pipe->read_end))};
   std::vector<std::string> console;
   stream.on_console_line([&](const std::string& line) { console.push_back(line); });
-  auto deadline = Deadline::after(std::chrono::seconds(1));
+  auto deadline = Deadline::after(std::chrono::seconds(10));
   EXPECT_EQ(stream.await(kReadyTag, deadline).value(), R"({"isobench":"ready","pid":1})");
   EXPECT_EQ(stream.await(kResultTag, deadline).value(),
             R"({"isobench":"result","workload":"noop","ok":true,"data":{}})");

@@ -102,7 +102,9 @@ TEST(Peer, ServesTheWorkloadOnLoopbackAndStopsPromptly) {
   EXPECT_GT((*peer)->connections(), 3u);
   auto start = std::chrono::steady_clock::now();
   (*peer)->stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  // "Promptly": well before the 10 s socket timeouts a stop that only waited for them
+  // would take, with room for a host four times slower and loaded.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST(Peer, BadAddressIsAnError) {
