@@ -10,7 +10,7 @@ int run_suites(const Command& command, const std::string& command_line);
 int list_benchmarks(const Command& command);
 int run_doctor(const Command& command);
 int run_one_workload(const Command& command);
-// bench/compare/compare_command.cpp: 0 no regression, 1 a regression or a failed
+// bench/cli/compare_command.cpp: 0 no regression, 1 a regression or a failed
 // benchmark in NEW, 2 an input error.
 int run_compare(const Command& command);
 

@@ -2,13 +2,13 @@
 // every benchmark, prints the verdict table, optionally writes it as JSON.
 #include <cstdio>
 
-#include "../cli/commands.hpp"
+#include "../compare/compare_json.hpp"
+#include "../compare/comparison.hpp"
+#include "../compare/testbed.hpp"
+#include "../compare/verdict_table.hpp"
 #include "../harness/results_file.hpp"
-#include "compare_json.hpp"
-#include "comparison.hpp"
 #include "bench/results/model.hpp"
-#include "testbed.hpp"
-#include "verdict_table.hpp"
+#include "commands.hpp"
 
 namespace isobench::cli {
 
