@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <regex>
 
+#include "../../runtimes/common/quote.hpp"
 #include "../harness/plan.hpp"
 #include "../workload/workload.hpp"
 
@@ -80,21 +81,21 @@ Result<bool> parse_backend_flag(std::string_view flag, std::optional<std::string
     auto v = cursor.value_of(flag, inline_value);
     if (!v) return std::unexpected(v.error());
     if (v->find(":///") == std::string::npos && v->find("://") == std::string::npos)
-      return fail("--libvirt-uri `" + *v + "`: not a libvirt URI (e.g. qemu:///system)");
+      return fail("--libvirt-uri " + quote_input(*v) + ": not a libvirt URI (e.g. qemu:///system)");
     out.libvirt_uri = *v;
     return true;
   }
   if (flag == "--vm-accel") {
     auto v = cursor.value_of(flag, inline_value);
     if (!v) return std::unexpected(v.error());
-    if (*v != "auto" && *v != "kvm" && *v != "tcg") return fail("--vm-accel `" + *v + "`: expected auto, kvm or tcg");
+    if (*v != "auto" && *v != "kvm" && *v != "tcg") return fail("--vm-accel " + quote_input(*v) + ": expected auto, kvm or tcg");
     out.vm_accel = *v;
     return true;
   }
   if (flag == "--rootfs") {
     auto v = cursor.value_of(flag, inline_value);
     if (!v) return std::unexpected(v.error());
-    if (*v != "pivot_root" && *v != "chroot") return fail("--rootfs `" + *v + "`: expected pivot_root or chroot");
+    if (*v != "pivot_root" && *v != "chroot") return fail("--rootfs " + quote_input(*v) + ": expected pivot_root or chroot");
     out.rootfs_mode = *v;
     return true;
   }
@@ -113,33 +114,33 @@ Result<Command> parse_run_one(ArgCursor& cursor, Command command) {
     auto v = cursor.value_of(flag, inline_value);
     if (!v) return std::unexpected(v.error());
     if (flag == "--backend") {
-      if (!known_backend(*v)) return fail("--backend `" + *v + "`: unknown backend (known: " + backend_names() + ")");
+      if (!known_backend(*v)) return fail("--backend " + quote_input(*v) + ": unknown backend (known: " + backend_names() + ")");
       run.backend = *v;
     } else if (flag == "--memory") {
       auto bytes = parse_byte_size(*v);
-      if (!bytes || *bytes == 0) return fail("--memory `" + *v + "`: expected a positive size like 64M or 1G");
+      if (!bytes || *bytes == 0) return fail("--memory " + quote_input(*v) + ": expected a positive size like 64M or 1G");
       run.limits.memory_bytes = *bytes;
     } else if (flag == "--cpus") {
       auto cpus = parse_decimal(*v, 0.01, 4096);
-      if (!cpus) return fail("--cpus `" + *v + "`: expected a number of CPUs between 0.01 and 4096");
+      if (!cpus) return fail("--cpus " + quote_input(*v) + ": expected a number of CPUs between 0.01 and 4096");
       run.limits.cpus = *cpus;
     } else if (flag == "--pids") {
       auto pids = parse_integer(*v, 1, 4194304);
-      if (!pids) return fail("--pids `" + *v + "`: expected a whole number of processes, at least 1");
+      if (!pids) return fail("--pids " + quote_input(*v) + ": expected a whole number of processes, at least 1");
       run.limits.pids = static_cast<std::uint64_t>(*pids);
     } else if (flag == "--timeout") {
       auto seconds = parse_decimal(*v, 0.001, 86400);
-      if (!seconds) return fail("--timeout `" + *v + "`: expected seconds between 0.001 and 86400");
+      if (!seconds) return fail("--timeout " + quote_input(*v) + ": expected seconds between 0.001 and 86400");
       run.timeout_s = *seconds;
     } else {
-      return fail("run: unknown flag `" + std::string(flag) + "`");
+      return fail("run: unknown flag " + quote_input(flag));
     }
   }
   if (run.backend.empty()) return fail("run: --backend is required (known: " + backend_names() + ")");
   if (cursor.done()) return fail("run: no workload given");
   run.workload.name = std::string(cursor.take());
   if (workload::find_workload(run.workload.name) == nullptr)
-    return fail("run: unknown workload `" + run.workload.name + "`");
+    return fail("run: unknown workload " + quote_input(run.workload.name));
   while (!cursor.done()) run.workload.args.emplace_back(cursor.take());
   return command;
 }
@@ -164,24 +165,24 @@ Result<Command> parse_compare(ArgCursor& cursor, Command command) {
     }
     if (flag != "--threshold" && flag != "--alpha" && flag != "--json" && flag != "--normalize" &&
         flag != "--baseline" && flag != "--baselines-dir" && flag != "--metric")
-      return fail("compare: unknown flag `" + std::string(flag) + "` (try bench --help)");
+      return fail("compare: unknown flag " + quote_input(flag) + " (try bench --help)");
     auto v = cursor.value_of(flag, inline_value);
     if (!v) return std::unexpected(v.error());
     if (flag == "--threshold") {
       std::string_view text = *v;
       if (text.ends_with("%")) text.remove_suffix(1);
       auto pct = parse_decimal(text, 0, 10000);
-      if (!pct) return fail("--threshold `" + *v + "`: expected a percentage from 0 to 10000, like 5 or 2.5%");
+      if (!pct) return fail("--threshold " + quote_input(*v) + ": expected a percentage from 0 to 10000, like 5 or 2.5%");
       compare.threshold_pct = *pct;
     } else if (flag == "--alpha") {
       auto alpha = parse_decimal(*v, 1e-9, 0.5);
-      if (!alpha || *alpha <= 0) return fail("--alpha `" + *v + "`: expected a significance level above 0 and at most 0.5, like 0.01");
+      if (!alpha || *alpha <= 0) return fail("--alpha " + quote_input(*v) + ": expected a significance level above 0 and at most 0.5, like 0.01");
       compare.alpha = *alpha;
     } else if (flag == "--json") {
       if (v->empty()) return fail("--json: empty path");
       compare.json_out = *v;
     } else if (flag == "--normalize") {
-      if (*v != "bare") return fail("--normalize `" + *v + "`: expected bare");
+      if (*v != "bare") return fail("--normalize " + quote_input(*v) + ": expected bare");
       compare.normalize_bare = true;
     } else if (flag == "--baseline") {
       if (v->empty()) return fail("--baseline: empty path (or auto)");
@@ -191,7 +192,7 @@ Result<Command> parse_compare(ArgCursor& cursor, Command command) {
       compare.baselines_dir = *v;
     } else {  // --metric
       for (auto& name : split_list(*v)) {
-        if (name.empty()) return fail("--metric `" + *v + "`: empty metric name");
+        if (name.empty()) return fail("--metric " + quote_input(*v) + ": empty metric name");
         compare.metrics.push_back(name);
       }
     }
@@ -231,7 +232,7 @@ Result<Command> parse_report(ArgCursor& cursor, Command command) {
       only_folders = true;
       continue;
     }
-    if (flag != "--out") return fail("report: unknown flag `" + std::string(flag) + "` (try bench --help)");
+    if (flag != "--out") return fail("report: unknown flag " + quote_input(flag) + " (try bench --help)");
     auto v = cursor.value_of(flag, inline_value);
     if (!v) return std::unexpected(v.error());
     if (v->empty()) return fail("--out: empty path");
@@ -285,7 +286,7 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
   if (first == "clean") {
     cursor.take();
     command.kind = CommandKind::kClean;
-    if (!cursor.done()) return fail("clean: unexpected argument `" + std::string(cursor.peek()) + "` (bench clean takes none)");
+    if (!cursor.done()) return fail("clean: unexpected argument " + quote_input(cursor.peek()) + " (bench clean takes none)");
     return command;
   }
   if (first == "doctor" || first == "help") {
@@ -295,11 +296,11 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
       auto [flag, inline_value] = split_flag(cursor.take());
       auto backend_flag = parse_backend_flag(flag, inline_value, cursor, command.backend_flags);
       if (!backend_flag) return std::unexpected(backend_flag.error());
-      if (!*backend_flag) return fail(std::string(first) + ": unexpected argument `" + std::string(flag) + "`");
+      if (!*backend_flag) return fail(std::string(first) + ": unexpected argument " + quote_input(flag));
     }
     return command;
   }
-  if (!first.starts_with("-")) return fail("unknown command `" + std::string(first) + "` (try bench --help)");
+  if (!first.starts_with("-")) return fail("unknown command " + quote_input(first) + " (try bench --help)");
 
   command.kind = CommandKind::kSuites;
   bool list = false;
@@ -329,39 +330,39 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
     }
     auto v = cursor.value_of(flag, inline_value);
     if (!v) {
-      if (!flag.starts_with("-") || flag == "-") return fail("unexpected argument `" + std::string(flag) + "`");
+      if (!flag.starts_with("-") || flag == "-") return fail("unexpected argument " + quote_input(flag));
       if (flag != "--backend" && flag != "--suite" && flag != "--filter" && flag != "--repetitions" && flag != "--out")
-        return fail("unknown flag `" + std::string(flag) + "` (try bench --help)");
+        return fail("unknown flag " + quote_input(flag) + " (try bench --help)");
       return std::unexpected(v.error());
     }
     if (flag == "--backend") {
       for (auto& name : split_list(*v)) {
-        if (!known_backend(name)) return fail("--backend `" + name + "`: unknown backend (known: " + backend_names() + ")");
+        if (!known_backend(name)) return fail("--backend " + quote_input(name) + ": unknown backend (known: " + backend_names() + ")");
         run.backends.push_back(name);
       }
     } else if (flag == "--suite") {
       for (auto& name : split_list(*v)) {
         bool known = false;
         for (const auto& suite : suite_table()) known = known || name == suite.name;
-        if (!known) return fail("--suite `" + name + "`: unknown suite (known: " + suite_names() + ")");
+        if (!known) return fail("--suite " + quote_input(name) + ": unknown suite (known: " + suite_names() + ")");
         run.suites.push_back(name);
       }
     } else if (flag == "--filter") {
       try {
         std::regex check(*v);
       } catch (const std::regex_error& e) {
-        return fail("--filter `" + *v + "`: not a valid regular expression (" + e.what() + ")");
+        return fail("--filter " + quote_input(*v) + ": not a valid regular expression (" + e.what() + ")");
       }
       run.filter = *v;
     } else if (flag == "--repetitions") {
       auto n = parse_integer(*v, 1, 100000);
-      if (!n) return fail("--repetitions `" + *v + "`: expected a whole number from 1 to 100000");
+      if (!n) return fail("--repetitions " + quote_input(*v) + ": expected a whole number from 1 to 100000");
       run.repetitions = static_cast<int>(*n);
     } else if (flag == "--out") {
       if (v->empty()) return fail("--out: empty path");
       run.out = *v;
     } else {
-      return fail("unknown flag `" + std::string(flag) + "` (try bench --help)");
+      return fail("unknown flag " + quote_input(flag) + " (try bench --help)");
     }
   }
   if (help_or_version) {

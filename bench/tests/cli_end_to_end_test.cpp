@@ -64,6 +64,20 @@ TEST(BenchCli, BadInputExitsTwoWithOneLineNamingIt) {
   expect_usage_error({"run", "--backend", "bare", "--memory", "12Q", "noop"}, "12Q");
 }
 
+TEST(BenchCli, AHugeFlagValueIsQuotedCutInAShortLine) {
+  auto run = run_bench({"--backend", std::string(100'000, 'b'), "--suite", "startup"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err.substr(0, 400);
+  EXPECT_LT(run.err.size(), 300u) << run.err.substr(0, 400);
+  EXPECT_NE(run.err.find("(100000 characters)"), std::string::npos) << run.err.substr(0, 400);
+  // The workload quotes its own arguments the same way.
+  auto workload = run_bench({"run", "--backend", "bare", "idle", std::string(100'000, '9')});
+  EXPECT_EQ(workload.exit_code, 2);
+  EXPECT_LT(workload.err.size(), 300u) << workload.err.substr(0, 400);
+  EXPECT_LT(workload.out.size(), 400u) << workload.out.substr(0, 400);
+  EXPECT_NE(workload.err.find("(100000 characters)"), std::string::npos) << workload.err.substr(0, 400);
+}
+
 TEST(BenchCli, UnwritableOutIsAUsageError) {
   TempDir dir("isobench-e2e-");
   std::ofstream(dir.path() / "a-file") << "x";

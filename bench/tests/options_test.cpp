@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/options.hpp"
+#include "common/quote.hpp"
 
 using namespace isobench;
 using namespace isobench::cli;
@@ -115,4 +116,26 @@ TEST(Options, RunOneBadInput) {
 TEST(Options, ErrorsAreOneLine) {
   for (auto message : {error_of({"--frobnicate"}), error_of({"--backend", "xen"}), error_of({"--filter", "["})})
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+}
+
+// A pasted file or a runaway script as a flag's value: the error quotes the first 150
+// characters and says how long the input was, on one line.
+TEST(Options, LongInputIsQuotedCutWithItsLength) {
+  const std::string huge(100'000, 'x');
+  const std::string huge_flag = "--" + huge;
+  for (const auto& message :
+       {error_of({"--backend", huge, "--suite", "startup"}), error_of({"--suite", huge}),
+        error_of({"run", "--backend", "bare", "--memory", huge, "noop"}), error_of({"run", "--backend", "bare", huge}),
+        error_of({"compare", "--threshold", huge, "a.json", "b.json"}), error_of({huge})}) {
+    EXPECT_LT(message.size(), 400u) << message.substr(0, 400);
+    EXPECT_NE(message.find("`" + std::string(kQuotedInputLimit, 'x') + "`... (100000 characters)"), std::string::npos)
+        << message.substr(0, 400);
+    EXPECT_EQ(message.find('\n'), std::string::npos);
+  }
+  std::string flag_error = error_of({huge_flag});
+  EXPECT_LT(flag_error.size(), 400u);
+  EXPECT_NE(flag_error.find("... (100002 characters)"), std::string::npos) << flag_error.substr(0, 400);
+  // Short input is quoted whole; control characters never break the line.
+  EXPECT_NE(error_of({"--backend", "xen"}).find("`xen`:"), std::string::npos);
+  EXPECT_NE(error_of({"--backend", "x\ny"}).find("`x?y`"), std::string::npos);
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "../../runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {
@@ -31,7 +32,7 @@ int run_noop(std::span<const std::string> args, JsonObject&, std::string& error)
 int run_idle(std::span<const std::string> args, JsonObject& out, std::string& error) {
   std::optional<double> seconds = args.size() == 1 ? parse_seconds(args[0]) : std::nullopt;
   if (!seconds) {
-    error = args.size() == 1 ? "bad SECONDS `" + args[0] + "`" : "idle takes one argument";
+    error = args.size() == 1 ? "bad SECONDS " + isobench::quote_input(args[0]) : "idle takes one argument";
     return kUsage;
   }
   double whole = std::floor(*seconds);
@@ -46,7 +47,7 @@ int run_idle(std::span<const std::string> args, JsonObject& out, std::string& er
 int run_alloc(std::span<const std::string> args, JsonObject& out, std::string& error) {
   std::optional<std::uint64_t> bytes = args.size() == 1 ? parse_bytes(args[0]) : std::nullopt;
   if (!bytes || *bytes == 0) {
-    error = args.size() == 1 ? "bad BYTES `" + args[0] + "`" : "alloc takes one argument";
+    error = args.size() == 1 ? "bad BYTES " + isobench::quote_input(args[0]) : "alloc takes one argument";
     return kUsage;
   }
   std::int64_t start = now_ns();

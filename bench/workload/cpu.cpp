@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "measure.hpp"
+#include "../../runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {
@@ -42,7 +43,7 @@ int run_cpu(std::span<const std::string> args, JsonObject& out, std::string& err
   }
   std::optional<std::uint64_t> rounds = args.empty() ? kDefaultRounds : parse_count(args[0]);
   if (!rounds || *rounds > 1'000'000) {
-    error = "bad ROUNDS `" + args[0] + "`";
+    error = "bad ROUNDS " + isobench::quote_input(args[0]);
     return kUsage;
   }
   std::vector<std::uint64_t> words(kWords);

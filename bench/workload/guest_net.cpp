@@ -18,6 +18,7 @@
 #include <fstream>
 
 #include "measure.hpp"
+#include "../../runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {
@@ -84,7 +85,7 @@ bool configure(const std::string& cidr, const std::string& gateway, std::string&
   auto prefix = slash == std::string::npos ? std::nullopt : parse_count(cidr.substr(slash + 1));
   if (slash == std::string::npos || ::inet_pton(AF_INET, cidr.substr(0, slash).c_str(), &address) != 1 || !prefix ||
       *prefix > 32 || ::inet_pton(AF_INET, gateway.c_str(), &gw) != 1) {
-    error = "bad isobench.ip `" + cidr + "` or isobench.gw `" + gateway + "`";
+    error = "bad isobench.ip " + isobench::quote_input(cidr) + " or isobench.gw " + isobench::quote_input(gateway);
     return false;
   }
   in_addr mask{};

@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "measure.hpp"
+#include "../../runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {
@@ -156,7 +157,7 @@ bool random_reads(const std::string& path, std::uint64_t bytes, JsonObject& out,
 
 int run_io(std::span<const std::string> args, JsonObject& out, std::string& error) {
   if (args.empty() || args[0].empty() || args[0][0] != '/') {
-    error = args.empty() ? "io takes DIR" : "DIR `" + args[0] + "` must be an absolute path";
+    error = args.empty() ? "io takes DIR" : "DIR " + isobench::quote_input(args[0]) + " must be an absolute path";
     return kUsage;
   }
   const std::string& dir = args[0];
@@ -171,14 +172,14 @@ int run_io(std::span<const std::string> args, JsonObject& out, std::string& erro
   if (next < args.size()) {
     auto parsed = parse_bytes(args[next]);
     if (!parsed || *parsed < (1ULL << 20) || *parsed > (64ULL << 30) || *parsed % kBlock != 0) {
-      error = "bad BYTES `" + args[next] + "` (1M to 64G, a multiple of 4K)";
+      error = "bad BYTES " + isobench::quote_input(args[next]) + " (1M to 64G, a multiple of 4K)";
       return kUsage;
     }
     bytes = *parsed;
     ++next;
   }
   if (next != args.size()) {
-    error = "unexpected argument `" + args[next] + "`";
+    error = "unexpected argument " + isobench::quote_input(args[next]);
     return kUsage;
   }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "../../runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace {
@@ -21,7 +22,7 @@ int run(std::vector<std::string>& args) {
   result.add("workload", args[0]);
   const WorkloadEntry* entry = find_workload(args[0]);
   if (entry == nullptr) {
-    result.add("ok", false).add("error", "unknown workload `" + args[0] + "`");
+    result.add("ok", false).add("error", "unknown workload " + isobench::quote_input(args[0]));
     write_line(result.str());
     return kUsage;
   }

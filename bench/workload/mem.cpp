@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "measure.hpp"
+#include "../../runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {
@@ -147,13 +148,13 @@ int run_mem(std::span<const std::string> args, JsonObject& out, std::string& err
   if (next < args.size()) {
     bytes = parse_bytes(args[next]);
     if (!bytes || *bytes < (1ULL << 20) || *bytes > (64ULL << 30)) {
-      error = "bad BYTES `" + args[next] + "` (1M to 64G)";
+      error = "bad BYTES " + isobench::quote_input(args[next]) + " (1M to 64G)";
       return kUsage;
     }
     ++next;
   }
   if (next != args.size()) {
-    error = "unexpected argument `" + args[next] + "`";
+    error = "unexpected argument " + isobench::quote_input(args[next]);
     return kUsage;
   }
   std::uint64_t largest = bytes.value_or(run_triad ? kDefaultTriadBytes : kDefaultChaseBytes);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "measure.hpp"
+#include "../../runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {
@@ -214,18 +215,18 @@ int run_net(std::span<const std::string> args, JsonObject& out, std::string& err
   }
   const std::string& part = args[0];
   if (part != "all" && part != "rr" && part != "stream" && part != "connect") {
-    error = "net: unknown part `" + part + "` (all, rr, stream, connect)";
+    error = "net: unknown part " + isobench::quote_input(part) + " (all, rr, stream, connect)";
     return kUsage;
   }
   Target target;
   target.address.sin_family = AF_INET;
   if (::inet_pton(AF_INET, args[1].c_str(), &target.address.sin_addr) != 1) {
-    error = "net: HOST `" + args[1] + "` is not an IPv4 address";
+    error = "net: HOST " + isobench::quote_input(args[1]) + " is not an IPv4 address";
     return kUsage;
   }
   auto port = parse_count(args[2]);
   if (!port || *port > 65535) {
-    error = "net: PORT `" + args[2] + "` is not a port number";
+    error = "net: PORT " + isobench::quote_input(args[2]) + " is not a port number";
     return kUsage;
   }
   target.address.sin_port = htons(static_cast<std::uint16_t>(*port));
@@ -238,7 +239,7 @@ int run_net(std::span<const std::string> args, JsonObject& out, std::string& err
     }
     auto parsed = parse_bytes(args[3]);
     if (!parsed || *parsed == 0 || *parsed > (1 << 20)) {
-      error = "net rr: SIZE `" + args[3] + "` must be 1 to 1M bytes";
+      error = "net rr: SIZE " + isobench::quote_input(args[3]) + " must be 1 to 1M bytes";
       return kUsage;
     }
     size = *parsed;
@@ -248,7 +249,7 @@ int run_net(std::span<const std::string> args, JsonObject& out, std::string& err
   if (args.size() > next) {
     auto parsed = parse_seconds(args[next]);
     if (!parsed || *parsed <= 0 || *parsed > 60) {
-      error = "net: SECONDS `" + args[next] + "` must be a number in (0, 60]";
+      error = "net: SECONDS " + isobench::quote_input(args[next]) + " must be a number in (0, 60]";
       return kUsage;
     }
     seconds = *parsed;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "measure.hpp"
+#include "../../runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {
@@ -289,12 +290,12 @@ int run_syscall(std::span<const std::string> args, JsonObject& out, std::string&
   for (const auto& candidate : kOperations)
     if (args[0] == "all" || args[0] == candidate.name) selected.push_back(&candidate);
   if (selected.empty()) {
-    error = "unknown OP `" + args[0] + "` (all, or one of: " + operation_names() + ")";
+    error = "unknown OP " + isobench::quote_input(args[0]) + " (all, or one of: " + operation_names() + ")";
     return kUsage;
   }
   std::optional<double> seconds = args.size() == 2 ? parse_seconds(args[1]) : kDefaultSeconds;
   if (!seconds || *seconds <= 0 || *seconds > 3600) {
-    error = "bad SECONDS `" + args[1] + "`";
+    error = "bad SECONDS " + isobench::quote_input(args[1]);
     return kUsage;
   }
   auto budget = static_cast<std::int64_t>(*seconds * 1e9);
