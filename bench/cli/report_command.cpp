@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "bench/harness/results_pipeline.hpp"
+#include "bench/results/claims.hpp"
+#include "bench/results/model.hpp"
 #include "../../runtimes/common/clock.hpp"
 #include "../../runtimes/common/spawn.hpp"
 #include "commands.hpp"
@@ -59,6 +62,16 @@ Result<std::string> find_report_python() {
 }
 
 int render_report(const std::vector<std::filesystem::path>& folders, const std::optional<std::filesystem::path>& out) {
+  // The report draws what bench computed: a file from an older bench gets its claims
+  // (and intervals) computed here, once, and written into it. A folder without a
+  // results.json is left for the report to name in its one-line error.
+  for (const auto& folder : folders) {
+    std::filesystem::path file = std::filesystem::is_directory(folder) ? folder / "results.json" : folder;
+    if (!std::filesystem::is_regular_file(file)) continue;
+    auto added = ensure_claims(file);
+    if (!added) return usage_error("report: " + added.error().describe());
+    if (*added) std::fprintf(stderr, "bench: added the claims to %s (written by an older bench)\n", file.c_str());
+  }
   auto root = report_root();
   if (!root) return usage_error(root.error().describe());
   auto python = find_report_python();
@@ -91,6 +104,14 @@ int render_report(const std::vector<std::filesystem::path>& folders, const std::
   return 2;
 }
 
-int run_report(const Command& command) { return render_report(command.report.folders, command.report.out); }
+int run_report(const Command& command) {
+  int status = render_report(command.report.folders, command.report.out);
+  if (status != 0) return status;
+  const auto& first = command.report.folders.front();
+  auto file = results::read_results(first);
+  if (!file) return usage_error("report: " + file.error().describe());
+  std::fputs(results::claims_table(file->claims).c_str(), stdout);
+  return 0;
+}
 
 }  // namespace isobench::cli

@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "../harness/benchmark_json.hpp"
-#include "../harness/derived.hpp"
-#include "../harness/run_statistics.hpp"
+#include "bench/harness/results_pipeline.hpp"
+#include "bench/results/claims.hpp"
 #include "../harness/manifest.hpp"
 #include "../harness/plan.hpp"
 #include "../harness/results_file.hpp"
@@ -97,15 +97,26 @@ int run_suites(const Command& command, const std::string& command_line) {
   if (safety::interrupted()) results["context"]["interrupted"] = ::sigabbrev_np(safety::interrupt_signal());
   std::vector<std::string> leaks = safety::audit_run(baseline, host);
   if (!leaks.empty()) results["context"]["leaks"] = leaks;
-  add_derived_ratios(results);
-  for (const auto& warning : add_run_statistics(results)) std::fprintf(stderr, "bench: warning: %s\n", warning.c_str());
-
   std::filesystem::path results_path = out_dir / "results.json";
+  auto finished = finish_results(results, results_path.string());
+  if (!finished) {
+    // The rows are still worth keeping: written without the derived sections.
+    std::fprintf(stderr, "bench: internal error: %s\n", finished.error().describe().c_str());
+  } else {
+    for (const auto& warning : *finished) std::fprintf(stderr, "bench: warning: %s\n", warning.c_str());
+  }
+
   if (auto written = write_file_atomically(results_path, results.dump(2) + "\n"); !written) {
     std::fprintf(stderr, "bench: %s\n", written.error().describe().c_str());
     return 1;
   }
   std::fprintf(stderr, "bench: results written to %s\n", results_path.c_str());
+  // SPEC: the run ends with the claims verdict table (computed above, once).
+  if (results.contains("claims")) {
+    std::fflush(stdout);
+    std::fputs(results::claims_table(results["claims"]).c_str(), stdout);
+    std::fflush(stdout);
+  }
   if (safety::interrupted()) {
     std::fprintf(stderr, "bench: interrupted by SIG%s; results so far are marked \"interrupted\"\n",
                  ::sigabbrev_np(safety::interrupt_signal()));

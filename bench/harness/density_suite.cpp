@@ -6,6 +6,7 @@
 // row records how many fitted.
 #include <thread>
 
+#include "bench/harness/row_attributes.hpp"
 #include "density.hpp"
 #include "footprint.hpp"
 #include "plan.hpp"
@@ -78,8 +79,9 @@ void run_density(benchmark::State& state, Backend& backend, int requested, const
   state.counters["kernel_per_instance_bytes"] = static_cast<double>(total.kernel) / fitted;
   state.counters["marginal_per_instance_bytes"] = static_cast<double>(total.uss + total.kernel) / fitted;
   if (stopped_at_margin)
-    state.SetLabel("stopped at the memory reserve: " + std::to_string(instances.size()) + " of " +
-                   std::to_string(requested) + " fitted");
+    set_row_attributes(state, {{"stopped_at_memory_reserve", true},
+                               {"fitted", instances.size()},
+                               {"requested", requested}});
 }
 
 }  // namespace

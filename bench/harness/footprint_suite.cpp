@@ -4,6 +4,7 @@
 // it touched apart from QEMU's own overhead). The row's time is launch -> ready.
 #include <thread>
 
+#include "bench/harness/row_attributes.hpp"
 #include "footprint.hpp"
 #include "plan.hpp"
 
@@ -50,9 +51,7 @@ void run_footprint(benchmark::State& state, Backend& backend, const LifecycleTim
   record_memory(state, *memory);
   attributes["kernel_memory"] = memory->kernel_source;
   attributes["processes"] = join(memory->process_names);
-  std::string label;
-  for (const auto& [key, value] : attributes) label += (label.empty() ? "" : " ") + key + "=" + value;
-  state.SetLabel(label);
+  set_row_attributes(state, attributes_object(attributes));
 }
 
 }  // namespace

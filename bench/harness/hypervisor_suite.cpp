@@ -11,6 +11,7 @@
 
 #include "../../runtimes/kvm/kvm_backend.hpp"
 #include "../../runtimes/kvm/primitives.hpp"
+#include "bench/harness/row_attributes.hpp"
 #include "plan.hpp"
 
 namespace isobench {
@@ -178,11 +179,13 @@ auto compute_body(Session session) {
   };
 }
 
-// Every row carries the hypervisor that produced it (PVM, kvm_intel, kvm_amd).
-auto labelled(std::string label, std::function<void(benchmark::State&)> body) {
-  return [label = std::move(label), body = std::move(body)](benchmark::State& state) {
+// Every row carries the hypervisor that produced it (PVM, kvm_intel, kvm_amd) and the
+// guest's mode; whether that made it emulated is decided once the compute loop is in
+// (bench/results/emulation.hpp).
+auto labelled(nlohmann::json attributes, std::function<void(benchmark::State&)> body) {
+  return [attributes = std::move(attributes), body = std::move(body)](benchmark::State& state) {
     body(state);
-    state.SetLabel(label);
+    set_row_attributes(state, attributes);
   };
 }
 
@@ -205,8 +208,9 @@ void add_hypervisor_suite(Plan& plan) {
   int repetitions = plan.repetitions(50, 10);
   auto session = std::make_shared<HypervisorSession>(backend->device(), plan.quick());
   const HypervisorFacts& facts = backend->facts();
-  std::string label = "hypervisor=" + facts.module + " cpu_flag=" + facts.cpu_flag +
-                      " nested=" + (facts.host_is_guest ? "yes" : "no");
+  // The guest (runtimes/kvm/guest_code) starts and stays in real mode.
+  nlohmann::json label = {{"hypervisor", facts.module}, {"cpu_flag", facts.cpu_flag},
+                          {"nested", facts.host_is_guest}, {"guest_mode", "real"}};
   for (const LifecycleStep& step : kLifecycleSteps)
     plan.add({prefix + step.name, repetitions, labelled(label, lifecycle_body(session, step))});
   plan.add({prefix + "exit_port_io", repetitions, labelled(label, user_exit_body(session, UserExit::kPortIo))});

@@ -6,10 +6,14 @@
 //   ladder/container/noop/cumulative_<n>_<p>   primitives added one at a time, in the
 //                                              order a runtime applies them, up to the
 //                                              full container (= startup/container/noop)
-// The difference between two rows' medians is what a primitive costs here.
+// Every step names its baseline (bench/results/ladder.hpp) and records step_s, its
+// ready time minus its baseline's in the same round: that is what the primitive costs.
 #include <sched.h>
 #include <unistd.h>
 
+#include "bench/harness/row_attributes.hpp"
+#include "bench/results/ladder.hpp"
+#include "bench/stats/random.hpp"
 #include "../../runtimes/common/cgroup_mode.hpp"
 #include "../../runtimes/container/container_runtime.hpp"
 #include "../../runtimes/image/minimal_image.hpp"
@@ -106,6 +110,63 @@ std::vector<LadderStep> ladder_steps() {
   return steps;
 }
 
+// One round launches every step once, in an order shuffled per round: the first row
+// that needs round r runs it, and every row reads its own record of round r and its
+// baseline's. So a step's step_s is the difference to its baseline measured in the same
+// round (a drifting host shifts both), and repetition k of every row is round k.
+class LadderRounds {
+ public:
+  LadderRounds(std::vector<LadderStep> steps, ContainerImage image, LaunchOptions options, LifecycleTimeouts timeouts)
+      : steps_(std::move(steps)), image_(std::move(image)), options_(std::move(options)), timeouts_(timeouts),
+        next_round_(steps_.size(), 0) {}
+
+  const std::vector<LadderStep>& steps() const { return steps_; }
+
+  struct Reading {
+    const Result<LifecycleRecord>* own;
+    const Result<LifecycleRecord>* baseline;  // null for the floor
+  };
+
+  Reading next(std::size_t step, std::optional<std::size_t> baseline) {
+    std::size_t round = next_round_[step]++;
+    while (rounds_.size() <= round) run_round();
+    return {&rounds_[round][step], baseline ? &rounds_[round][*baseline] : nullptr};
+  }
+
+ private:
+  void run_round() {
+    std::vector<std::size_t> order(steps_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    // Fisher-Yates with a fixed-seed generator: the same order on every run.
+    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random_.below(i)]);
+    std::vector<Result<LifecycleRecord>> round(steps_.size(), std::unexpected(Error::plain("not run")));
+    for (std::size_t index : order) round[index] = run_step(steps_[index]);
+    rounds_.push_back(std::move(round));
+  }
+
+  Result<LifecycleRecord> run_step(const LadderStep& step) {
+    auto launched = launch_container(step.spec, image_, options_);
+    if (!launched) return std::unexpected(launched.error().with_context("launch"));
+    Instance& instance = **launched;
+    auto ready = instance.wait_ready(Deadline::after(timeouts_.ready));
+    if (!ready) return std::unexpected(ready.error().with_context("ready"));
+    auto outcome = instance.wait_exit(Deadline::after(timeouts_.exit));
+    if (!outcome) return std::unexpected(outcome.error().with_context("exit"));
+    if (!outcome->ok()) return fail(outcome->failure);
+    auto torn_down = instance.teardown();
+    if (!torn_down) return std::unexpected(torn_down.error().with_context("teardown"));
+    return LifecycleRecord{instance.phases(), *outcome, instance.attributes()};
+  }
+
+  std::vector<LadderStep> steps_;
+  ContainerImage image_;
+  LaunchOptions options_;
+  LifecycleTimeouts timeouts_;
+  std::vector<std::size_t> next_round_;
+  std::vector<std::vector<Result<LifecycleRecord>>> rounds_;
+  stats::SplitMix64 random_{stats::kDefaultSeed};
+};
+
 }  // namespace
 
 void add_ladder_suite(Plan& plan) {
@@ -127,23 +188,33 @@ void add_ladder_suite(Plan& plan) {
   options.workload = {"noop", {}};
   options.ready_timeout = timeouts.ready;
   int repetitions = plan.repetitions(50, 15);
-  for (const auto& step : steps) {
-    plan.add({"ladder/container/noop/" + step.name, repetitions,
-              [spec = step.spec, image, options, timeouts](benchmark::State& state) {
+  std::vector<std::string> names;
+  for (const auto& step : steps) names.push_back(step.name);
+  auto rounds = std::make_shared<LadderRounds>(steps, image, options, timeouts);
+  for (std::size_t index = 0; index < steps.size(); ++index) {
+    // The step it adds to (bench/results/ladder.hpp states the rule), by its index.
+    std::string baseline = results::ladder_baseline(steps[index].name, names);
+    std::optional<std::size_t> baseline_index;
+    for (std::size_t j = 0; j < names.size(); ++j)
+      if (names[j] == baseline) baseline_index = j;
+    if (!baseline.empty() && !baseline_index) baseline.clear();  // e.g. alone_net not on this host
+    plan.add({"ladder/container/noop/" + steps[index].name, repetitions,
+              [rounds, index, baseline, baseline_index](benchmark::State& state) {
                 for (auto _ : state) {
-                  auto launched = launch_container(spec, image, options);
-                  if (!launched) return record_failure(state, "launch: " + launched.error().describe());
-                  Instance& instance = **launched;
-                  auto ready = instance.wait_ready(Deadline::after(timeouts.ready));
-                  if (!ready) return record_failure(state, "ready: " + ready.error().describe());
-                  auto outcome = instance.wait_exit(Deadline::after(timeouts.exit));
-                  if (!outcome) return record_failure(state, "exit: " + outcome.error().describe());
-                  if (!outcome->ok()) return record_failure(state, outcome->failure);
-                  auto torn_down = instance.teardown();
-                  if (!torn_down) return record_failure(state, "teardown: " + torn_down.error().describe());
-                  LifecycleRecord record{instance.phases(), *outcome, instance.attributes()};
+                  auto [own, base] = rounds->next(index, baseline_index);
+                  if (!*own) return record_failure(state, own->error().describe());
+                  const LifecycleRecord& record = **own;
                   state.SetIterationTime(record.ready_s());
                   record_lifecycle(state, record);
+                  nlohmann::json attributes = attributes_object(record.attributes);
+                  if (base != nullptr) {
+                    if (!*base)
+                      return record_failure(state, "baseline " + baseline + " failed in this round: " +
+                                                       base->error().describe());
+                    state.counters["step_s"] = record.ready_s() - (**base).ready_s();
+                    attributes["baseline"] = baseline;
+                  }
+                  set_row_attributes(state, attributes);
                 }
               }});
   }

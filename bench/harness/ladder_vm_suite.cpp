@@ -14,6 +14,7 @@
 
 #include "../../runtimes/kvm/kvm_backend.hpp"
 #include "../../runtimes/kvm/primitives.hpp"
+#include "bench/harness/row_attributes.hpp"
 #include "plan.hpp"
 
 namespace isobench {
@@ -25,25 +26,27 @@ struct LadderStep {
   const char* name;
   std::int64_t (*cumulative_ns)(const BirthTimes&);
   std::int64_t (*step_ns)(const BirthTimes&);
+  const char* baseline;  // the step it adds to, in the same VM life ("" for the floor)
 };
 
 constexpr LadderStep kSteps[] = {
-    {"vm_create", [](const BirthTimes& t) { return t.vm_create_ns; }, [](const BirthTimes& t) { return t.vm_create_ns; }},
+    {"vm_create", [](const BirthTimes& t) { return t.vm_create_ns; }, [](const BirthTimes& t) { return t.vm_create_ns; }, ""},
     {"vcpu", [](const BirthTimes& t) { return t.vm_create_ns + t.memory_slot_ns + t.vcpu_create_ns; },
-     [](const BirthTimes& t) { return t.memory_slot_ns + t.vcpu_create_ns; }},
+     [](const BirthTimes& t) { return t.memory_slot_ns + t.vcpu_create_ns; }, "vm_create"},
     {"first_instruction", [](const BirthTimes& t) { return t.create_to_first_exit_ns(); },
-     [](const BirthTimes& t) { return t.first_exit_ns; }},
+     [](const BirthTimes& t) { return t.first_exit_ns; }, "vcpu"},
 };
 
 struct GuestStep {
   const char* name;
-  const char* from;  // the phase the step starts at (step_s)
-  const char* to;    // the phase it ends at (ready_s from launch)
+  const char* from;      // the phase the step starts at (step_s)
+  const char* to;        // the phase it ends at (ready_s from launch)
+  const char* baseline;  // the step whose end it starts at ("" from launch)
 };
 
 constexpr GuestStep kGuestSteps[] = {
-    {"vmm_up", "launch", "qemu_up"},
-    {"workload_ready", "qemu_up", "ready"},
+    {"vmm_up", "launch", "qemu_up", ""},
+    {"workload_ready", "qemu_up", "ready", "vmm_up"},
 };
 
 // One guest life serves every row of a backend: the first row that needs a new
@@ -98,10 +101,9 @@ void add_guest_rows(Plan& plan, const std::string& name) {
                   state.SetIterationTime(*total);
                   state.counters["ready_s"] = *total;
                   state.counters["step_s"] = *added;
-                  std::string label;
-                  for (const auto& [key, value] : record->attributes)
-                    label += (label.empty() ? "" : " ") + key + "=" + value;
-                  if (!label.empty()) state.SetLabel(label);
+                  nlohmann::json attributes = attributes_object(record->attributes);
+                  attributes["baseline"] = step.baseline;
+                  set_row_attributes(state, attributes);
                 }
               }});
   }
@@ -118,10 +120,11 @@ void add_kvm_rows(Plan& plan) {
   }
   auto system = std::make_shared<std::optional<KvmSystem>>();
   std::filesystem::path device = backend->device();
-  std::string label = "hypervisor=" + backend->facts().module;
   for (const LadderStep& step : kSteps) {
+    nlohmann::json attributes = {{"hypervisor", backend->facts().module}};
+    if (*step.baseline) attributes["baseline"] = step.baseline;
     plan.add({std::string("ladder/kvm/") + step.name, plan.repetitions(50, 15),
-              [system, device, step, label](benchmark::State& state) {
+              [system, device, step, attributes](benchmark::State& state) {
                 for (auto _ : state) {
                   if (!*system) {
                     auto opened = KvmSystem::open(device);
@@ -135,7 +138,7 @@ void add_kvm_rows(Plan& plan) {
                   state.counters["ready_s"] = seconds;
                   state.counters["step_s"] = static_cast<double>(step.step_ns(sample->birth)) / 1e9;
                 }
-                state.SetLabel(label);
+                set_row_attributes(state, attributes);
               }});
   }
 }

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 
+#include "bench/harness/row_attributes.hpp"
 #include "../../runtimes/net/network_path.hpp"
 #include "../../runtimes/net/peer.hpp"
 #include "overhead_run.hpp"
@@ -64,7 +65,7 @@ const std::vector<NetRow>& net_rows() {
 
 struct NetResult {
   nlohmann::json data;
-  std::string label;
+  nlohmann::json attributes;
 };
 
 // One run of `net all` on one path: build the path, start the peer on its host side,
@@ -88,16 +89,9 @@ Result<NetResult> run_on_path(Backend& backend, NetMode mode, const std::string&
   auto data = workload_data(run->outcome);
   if (!data) return std::unexpected(data.error());
   if (!torn_down) return std::unexpected(torn_down.error().with_context("network teardown"));
-  NetResult result{std::move(*data), {}};
-  auto append = [&](const std::string& key, const std::string& value) {
-    std::string text = value;
-    for (char& c : text)
-      if (c == ' ') c = '_';
-    result.label += (result.label.empty() ? "" : " ") + key + "=" + text;
-  };
-  for (const auto& [key, value] : run->attributes) append(key, value);
-  for (const auto& [key, value] : (*path)->facts()) append(key, value);
-  append("direction", "client_in_instance->server_on_host");
+  NetResult result{std::move(*data), attributes_object(run->attributes)};
+  for (const auto& [key, value] : (*path)->facts()) result.attributes[key] = value;
+  result.attributes["direction"] = "client_in_instance->server_on_host";
   return result;
 }
 
@@ -148,7 +142,7 @@ void report_net_row(benchmark::State& state, NetRuns& runs, const NetRow& row) {
     state.counters[row.counter] = value;
     for (const char* extra : row.extra)
       if (figures->contains(extra) && (*figures)[extra].is_number()) state.counters[extra] = (*figures)[extra].get<double>();
-    state.SetLabel(result->label);
+    set_row_attributes(state, result->attributes);
   }
 }
 

@@ -1,3 +1,4 @@
+#include "bench/harness/row_attributes.hpp"
 #include "overhead_run.hpp"
 
 #include <algorithm>
@@ -61,17 +62,13 @@ std::string fact_text(const nlohmann::json& value) {
 }
 
 // The backend's attributes, then the workload's own facts (storage, clock source, digest).
-std::string row_label(const SharedResult& result, const OverheadRow& row, const nlohmann::json& figures) {
-  std::string label;
-  auto append = [&](const std::string& key, const std::string& value) {
-    label += (label.empty() ? "" : " ") + key + "=" + value;
-  };
-  for (const auto& [key, value] : result.attributes) append(key, value);
+nlohmann::json row_attributes(const SharedResult& result, const OverheadRow& row, const nlohmann::json& figures) {
+  nlohmann::json attributes = attributes_object(result.attributes);
   for (const auto& fact : row.facts) {
-    if (figures.contains(fact)) append(fact, fact_text(figures[fact]));
-    else if (result.data.contains(fact)) append(fact, fact_text(result.data[fact]));
+    if (figures.contains(fact)) attributes[fact] = fact_text(figures[fact]);
+    else if (result.data.contains(fact)) attributes[fact] = fact_text(result.data[fact]);
   }
-  return label;
+  return attributes;
 }
 
 void report_row(benchmark::State& state, SharedRuns& runs, const OverheadRow& row) {
@@ -88,7 +85,7 @@ void report_row(benchmark::State& state, SharedRuns& runs, const OverheadRow& ro
     }
     state.SetIterationTime(manual_time_s(row, *figures));
     state.counters[row.counter] = (*figures)[row.counter].get<double>();
-    if (std::string label = row_label(*result, row, *figures); !label.empty()) state.SetLabel(label);
+    set_row_attributes(state, row_attributes(*result, row, *figures));
   }
 }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "bench/harness/row_attributes.hpp"
 #include "overhead_run.hpp"
 #include "workload.hpp"
 
@@ -81,7 +82,7 @@ void add_syscall_validation(Plan& plan, const OverheadSizes& sizes) {
                          state.SetIterationTime(check * 1e-9);
                          state.counters["ns_per_op"] = check;
                          record_agreement(state, name, "ns_per_op", (*figures)["ns_per_op"].get<double>(), check);
-                         state.SetLabel("check=plain getpid loop in the harness process");
+                         set_row_attributes(state, {{"check", "plain getpid loop in the harness process"}});
                        }
                      }};
   spec.unit = benchmark::kNanosecond;
@@ -107,7 +108,7 @@ void add_mem_validation(Plan& plan, const OverheadSizes& sizes) {
                 state.SetIterationTime(2.0 * static_cast<double>(array_bytes) / check);
                 state.counters["bytes_per_s"] = check;
                 record_agreement(state, name, "bytes_per_s", (*figures)["bytes_per_s"].get<double>(), check);
-                state.SetLabel("check=memcpy in the harness process");
+                set_row_attributes(state, {{"check", "memcpy in the harness process"}});
               }
             }});
 }

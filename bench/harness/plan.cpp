@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "../safety/interrupt.hpp"
+#include "bench/harness/row_attributes.hpp"
 
 namespace isobench {
 
@@ -101,9 +102,7 @@ void record_lifecycle(benchmark::State& state, const LifecycleRecord& record) {
     if (mark.name == "launch" || mark.name == "created" || mark.name == "ready" || mark.name == "torn_down") continue;
     if (launch) state.counters[mark.name + "_s"] = static_cast<double>(mark.at_ns - *launch) / 1e9;
   }
-  std::string label;
-  for (const auto& [key, value] : record.attributes) label += (label.empty() ? "" : " ") + key + "=" + value;
-  if (!label.empty()) state.SetLabel(label);
+  set_row_attributes(state, attributes_object(record.attributes));
 }
 
 std::span<const SuiteEntry> suite_table() {

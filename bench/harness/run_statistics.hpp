@@ -11,14 +11,17 @@
 
 namespace isobench {
 
-// Above this coefficient of variation a benchmark's figures are called noisy.
+// Above this robust coefficient of variation (1.4826 MAD / median, which equals the CV
+// for normal samples and ignores a heavy tail) a benchmark's figures are called noisy.
 inline constexpr double kHighCv = 0.10;
+inline constexpr double kMadToSigma = 1.4826;
 
 // Adds to each `median` aggregate row, over the benchmark's successful repetitions:
 //   median_ci_low, median_ci_high  95% interval of the median real time, in the row's
 //                                  time_unit (order statistics: no distribution assumed)
 //   median_ci_level                the coverage that interval actually has
 //   real_time_cv                   coefficient of variation (a fraction: 0.05 is 5%)
+//   real_time_robust_cv            1.4826 MAD / median: what "noisy" is judged on
 //   outliers                       repetitions beyond the median-absolute-deviation
 //                                  fences (modified z-score above 3.5)
 //   ratio_to_bare_ci_low/_high     where ratio_to_bare is set: its 95% bootstrap

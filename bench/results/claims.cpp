@@ -114,6 +114,11 @@ class Reading {
     if (auto it = file.context.find("backends"); it != file.context.end() && it->is_object())
       for (const auto& [name, _] : it->items())
         if (std::find(backends_.begin(), backends_.end(), name) == backends_.end()) backends_.push_back(name);
+    // Rows come in the random order of interleaved repetitions: take the table's order.
+    std::stable_sort(backends_.begin(), backends_.end(), [&](const std::string& a, const std::string& b) {
+      int ia = traits(a).table_index, ib = traits(b).table_index;
+      return ia != ib ? ia < ib : a < b;
+    });
   }
 
   const ResultsFile& file() const { return file_; }
@@ -327,13 +332,15 @@ std::vector<Claim> claim_c2(const Reading& reading) {
       "hypervisor / bare per operation, geometric mean over the cpu, mem, syscall and io benchmarks (and the kvm "
       "VMM's guest/host compute loop), guests that ran natively only; a slowdown above ×1.05 confirms";
   std::vector<Claim> rows;
-  std::vector<std::string> emulated, missing;
+  std::vector<std::string> emulated, emulated_figures, missing;
   for (const std::string& backend : reading.backends_where(is_hypervisor)) {
     SplitPairs pairs = split_pairs(reading, backend);
     OverheadReading native = overhead(pairs.native);
     OverheadReading copied = overhead(pairs.emulated);
-    if (copied.pooled)
-      emulated.push_back(backend + " " + describe(*copied.pooled) + ": " + pairs.emulated_why);
+    if (copied.pooled) {
+      emulated.push_back(backend + ": " + pairs.emulated_why);
+      emulated_figures.push_back(backend + " " + describe(*copied.pooled));
+    }
     if (!native.pooled) {
       if (!copied.pooled)
         missing.push_back(reading.why_none({backend}, {"cpu", "mem", "syscall", "io", "hypervisor"}, backend + " overhead"));
@@ -361,7 +368,7 @@ std::vector<Claim> claim_c2(const Reading& reading) {
   }
   Claim claim = make("C2", metric);
   if (!emulated.empty()) {
-    claim.effect = "emulated, not used: " + join(emulated, "; ");
+    claim.effect = "emulated, not used: " + join(emulated_figures, "; ");
     std::string why = "the guest was emulated, so no figure is a hypervisor's: " + join(emulated, "; ");
     if (!missing.empty()) why += "; and " + join(missing, "; ");
     not_measurable(claim, why);

@@ -1,6 +1,7 @@
 #include "bench/results/ladder.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include "bench/stats/descriptive.hpp"
@@ -130,6 +131,21 @@ std::vector<LadderStep> ladder_steps(const ResultsFile& file, const TraitsLookup
       if (whole > 0)
         for (auto& step : steps) step.share = step.cost_s.point / whole;
     }
+    // As the suites declare them: the floor, each primitive alone, then the cumulative
+    // chain in its order.
+    auto place = [](const LadderStep& s) {
+      if (s.baseline.empty()) return std::pair{0, 0};
+      if (!s.step.starts_with("cumulative_")) return std::pair{1, 0};
+      return std::pair{2, std::atoi(s.step.c_str() + std::string_view("cumulative_").size())};
+    };
+    std::map<std::string, int> depths;  // computed before sorting: depth() reads `steps`
+    for (const auto& step : steps) depths[step.step] = depth(step);
+    std::stable_sort(steps.begin(), steps.end(), [&](const LadderStep& a, const LadderStep& b) {
+      auto pa = place(a), pb = place(b);
+      if (pa != pb) return pa < pb;
+      int da = depths[a.step], db = depths[b.step];
+      return da != db ? da < db : a.step < b.step;
+    });
     for (auto& step : steps) out.push_back(std::move(step));
   }
   return out;

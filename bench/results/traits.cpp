@@ -13,6 +13,8 @@ FamilyTraits traits_of(const ResultsFile& file, std::string_view backend, const 
         out.family = traits->value("family", "");
         out.boots_guest_os = traits->value("boots_guest_os", false);
         out.emulation_possible = traits->value("emulation_possible", false);
+        if (fallback)
+          if (auto known = fallback(backend)) out.table_index = known->table_index;
         return out;
       }
     }

@@ -17,6 +17,9 @@ struct FamilyTraits {
   std::string family;  // process, container, oci, vm, microvm; "" when unknown
   bool boots_guest_os = false;
   bool emulation_possible = false;
+  // Its place in the backend table (SPEC.md's order: bare, container, crun, runc, vm,
+  // qemu, kvm, ...): where a claim needs one backend of a family, the first one.
+  int table_index = 1000;
 
   bool is_container() const { return family == "container" || family == "oci"; }
   bool is_hypervisor() const { return family == "vm" || family == "microvm"; }
