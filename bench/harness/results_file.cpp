@@ -7,6 +7,7 @@
 
 #include <ctime>
 
+#include "../../runtimes/common/quote.hpp"
 #include "../../runtimes/common/unique_fd.hpp"
 
 namespace isobench {
@@ -57,9 +58,9 @@ std::filesystem::path default_results_dir() {
 Result<void> prepare_output_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return fail_errno("create output directory " + in_quotes(dir.string()), ec.value());
-  if (!std::filesystem::is_directory(dir)) return fail("output " + in_quotes(dir.string()) + " is not a directory");
-  if (::access(dir.c_str(), W_OK) != 0) return fail_errno("output directory " + in_quotes(dir.string()) + " is not writable");
+  if (ec) return fail_errno("create output directory " + quote_input(dir.string()), ec.value());
+  if (!std::filesystem::is_directory(dir)) return fail("output " + quote_input(dir.string()) + " is not a directory");
+  if (::access(dir.c_str(), W_OK) != 0) return fail_errno("output directory " + quote_input(dir.string()) + " is not writable");
   return {};
 }
 

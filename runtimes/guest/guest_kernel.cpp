@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "../common/quote.hpp"
 #include "../common/unique_fd.hpp"
 
 namespace isobench::guest {
@@ -53,7 +54,7 @@ std::filesystem::path cached_kernel_path(const std::filesystem::path& state_dir)
 }
 
 Result<GuestKernel> validate_kernel(const std::filesystem::path& path) {
-  const std::string where = "guest kernel " + in_quotes(path.string());
+  const std::string where = "guest kernel " + quote_input(path.string());
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT) return fail(where + " not found: " + kFetchHint);
