@@ -5,18 +5,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/results/model.hpp"
+
 namespace isobench {
 
-// Adds to each `median` aggregate row:
+// Adds to each `median` aggregate row of `document`, from the samples of `model` (the
+// same rows, read once):
 //   ratio_to_bare:  its median real time over SUITE/bare/WORKLOAD[/ARG]'s
 //   ratio_to_floor: for startup/bare/noop, over startup/bare/noop/floor's
 //   ratio_to_bare_<counter>: for the workloads' own figures (ns_per_op, bytes_per_s,
 //                   ops_per_s), its median counter over the bare row's (so above 1 is
 //                   slower for ns_per_op, faster for the rates)
+//   ratio_to_qemu, ratio_to_qemu_ready_s: startup/vm/noop over startup/qemu/noop
 // Medians are taken over the iteration rows that did not fail.
-void add_derived_ratios(nlohmann::json& results);
-
-// The median real_time (in the row's time_unit) of a benchmark's successful iterations.
-std::optional<double> median_real_time(const nlohmann::json& results, const std::string& name);
+void add_derived_ratios(nlohmann::json& document, const results::ResultsFile& model);
+// The same, reading the model from `document` first (tests, older callers).
+void add_derived_ratios(nlohmann::json& document);
 
 }  // namespace isobench

@@ -83,10 +83,11 @@ void add_figure_intervals(nlohmann::json& document, const results::ResultsFile& 
 
 Result<std::vector<std::string>> finish_results(nlohmann::json& document, const std::string& source) {
   attributes_from_labels(document);
-  add_derived_ratios(document);
-  std::vector<std::string> warnings = add_run_statistics(document);
+  // The one reading of the rows: every figure below is computed on this model.
   auto model = results::from_json(document, source);
   if (!model) return std::unexpected(model.error());
+  add_derived_ratios(document, *model);
+  std::vector<std::string> warnings = add_run_statistics(document, *model);
   add_derived_sections(document, *model);
   return warnings;
 }

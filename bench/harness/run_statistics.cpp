@@ -20,19 +20,6 @@ std::string percent(double fraction) {
   return buffer;
 }
 
-// Successful repetitions' real time in seconds, by run name.
-std::map<std::string, std::vector<double>> real_seconds(const nlohmann::json& results) {
-  std::map<std::string, std::vector<double>> out;
-  for (const auto& row : results["benchmarks"]) {
-    if (!row.is_object() || row.value("run_type", "") != "iteration" || row.value("error_occurred", false)) continue;
-    auto real_time = row.find("real_time");
-    if (real_time == row.end() || !real_time->is_number()) continue;
-    auto seconds = compare::seconds_from(real_time->get<double>(), row.value("time_unit", "ns"));
-    if (seconds) out[row.value("run_name", row.value("name", ""))].push_back(*seconds);
-  }
-  return out;
-}
-
 void add_ratio_ci(nlohmann::json& row, const char* field, const std::vector<double>* own,
                   const std::vector<double>* reference) {
   if (!row.contains(field) || !own || !reference) return;
@@ -69,12 +56,11 @@ std::vector<std::string> host_warnings(const nlohmann::json& context) {
 
 }  // namespace
 
-std::vector<std::string> add_run_statistics(nlohmann::json& results) {
+std::vector<std::string> add_run_statistics(nlohmann::json& results, const results::ResultsFile& model) {
   if (!results.is_object() || !results.contains("benchmarks") || !results["benchmarks"].is_array()) return {};
-  auto samples = real_seconds(results);
   auto samples_of = [&](const std::string& name) -> const std::vector<double>* {
-    auto it = samples.find(name);
-    return it == samples.end() || it->second.empty() ? nullptr : &it->second;
+    const results::BenchmarkSamples* bench = model.measured(name);
+    return bench == nullptr ? nullptr : &bench->values("real_time");
   };
 
   std::vector<std::pair<std::string, double>> noisy;
@@ -125,6 +111,14 @@ std::vector<std::string> add_run_statistics(nlohmann::json& results) {
       {"warnings", warnings},
   };
   return warnings;
+}
+
+std::vector<std::string> add_run_statistics(nlohmann::json& results) {
+  nlohmann::json copy = results;
+  if (!copy.contains("context")) copy["context"] = nlohmann::json::object();  // a bare list of rows
+  auto model = results::from_json(std::move(copy), "results");
+  if (!model) return {};
+  return add_run_statistics(results, *model);
 }
 
 }  // namespace isobench

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/results/model.hpp"
+
 namespace isobench {
 
 // Above this robust coefficient of variation (1.4826 MAD / median, which equals the CV
@@ -29,6 +31,9 @@ inline constexpr double kMadToSigma = 1.4826;
 // and to `context`: testbed_fingerprint (the baseline's name for this host) and
 // statistics {methods, warnings}. Warnings: noisy benchmarks, a virtualized host,
 // frequency scaling, a loaded host. Returns the warnings, one line each.
+// Samples come from `model`, the same rows read once.
+std::vector<std::string> add_run_statistics(nlohmann::json& results, const results::ResultsFile& model);
+// The same, reading the model from `results` first (tests).
 std::vector<std::string> add_run_statistics(nlohmann::json& results);
 
 }  // namespace isobench
