@@ -59,10 +59,16 @@ Result<Testbed> testbed_of(const nlohmann::json& context) {
 
   testbed.accelerator = "none";
   if (auto backends = context.find("backends"); backends != context.end() && backends->is_object()) {
-    for (const char* name : {"vm", "qemu"}) {
-      auto backend = backends->find(name);
-      if (backend == backends->end()) continue;
-      if (auto accel = accelerator_of(*backend); !accel.empty()) {
+    // The accelerator of the backends that boot a guest (their traits say so; a file
+    // written before traits were recorded names them: vm, qemu).
+    auto boots_a_guest = [](const std::string& name, const nlohmann::json& backend) {
+      auto traits = backend.find("traits");
+      if (traits == backend.end() || !traits->is_object()) return name == "vm" || name == "qemu";
+      return traits->value("boots_guest_os", false);
+    };
+    for (const auto& [name, backend] : backends->items()) {
+      if (!backend.is_object() || !boots_a_guest(name, backend)) continue;
+      if (auto accel = accelerator_of(backend); !accel.empty()) {
         testbed.accelerator = accel;
         break;
       }

@@ -37,6 +37,16 @@ TEST(CompareTestbed, AcceleratorIsNoneWithoutAGuestBackendAndAnyChangeMakesANewT
   EXPECT_NE(fingerprint(*testbed_of(context)), fingerprint(*without));
 }
 
+TEST(CompareTestbed, TheAcceleratorIsTheGuestBootingBackendsAsItsTraitsSay) {
+  nlohmann::json context = testing::manifest_context();
+  context["backends"] = {
+      {"kvm", {{"accel", "kvm"}, {"traits", {{"family", "microvm"}, {"boots_guest_os", false}}}}},
+      {"lab-guest", {{"accel", "tcg"}, {"traits", {{"family", "vm"}, {"boots_guest_os", true}}}}}};
+  auto testbed = testbed_of(context);
+  ASSERT_TRUE(testbed) << testbed.error().describe();
+  EXPECT_EQ(testbed->accelerator, "tcg");
+}
+
 TEST(CompareTestbed, APlainGoogleBenchmarkContextHasNone) {
   auto testbed = testbed_of({{"num_cpus", 8}, {"mhz_per_cpu", 3000}});
   ASSERT_FALSE(testbed);
