@@ -1,8 +1,9 @@
 """`python3 -m report [--out DIR] [--table-only] RESULTS_DIR...`
 
 Renders report.html, report.md and charts/ (PNG and SVG) into --out (default: the first
-results folder) and prints the claims table on stdout. Bad input: one line on stderr,
-exit 2; never a traceback.
+results folder) from what bench wrote into results.json (figures, claims); bench prints
+the claims table itself. --table-only prints that table, from the file's claims, and
+writes nothing. Bad input: one line on stderr, exit 2; never a traceback.
 """
 import argparse
 import os
@@ -27,10 +28,10 @@ def main(argv):
     from .results import load_folder
 
     all_results = [load_folder(folder) for folder in args.folders]
-    rows = claims_module.all_claims(all_results[0])
-    table = claims_module.terminal_table(rows)
+    rows = claims_module.rows(all_results[0])
+    ladder = claims_module.ladder(all_results[0])
     if args.table_only:
-        print(table)
+        print(claims_module.terminal_table(rows, ladder))
         return 0
 
     from . import charts, pages
@@ -41,9 +42,8 @@ def main(argv):
     except OSError as e:
         raise InputError(f"cannot create `{out_dir}/charts`: {e.strerror}") from None
     drawn = charts.render_all(all_results, os.path.join(out_dir, "charts"))
-    pages.write_markdown(os.path.join(out_dir, "report.md"), all_results, rows, drawn)
-    pages.write_html(os.path.join(out_dir, "report.html"), all_results, rows, drawn)
-    print(table)
+    pages.write_markdown(os.path.join(out_dir, "report.md"), all_results, rows, ladder, drawn)
+    pages.write_html(os.path.join(out_dir, "report.html"), all_results, rows, ladder, drawn)
     missing = [title for _, title, written, _ in drawn if not written]
     print(f"report: wrote {os.path.join(out_dir, 'report.html')}, report.md and "
           f"{sum(1 for d in drawn if d[2])} chart(s)" + (f"; not drawn (no data): {', '.join(missing)}" if missing else ""),

@@ -1,8 +1,15 @@
 """The charts, as PNG (screen) and SVG (print), one colour per backend everywhere.
 
+Every number drawn comes from results.json as bench wrote it: medians and intervals
+from the median rows' `figures`, the ladder and the overhead from the `claims` section.
+The charts draw; they compute no statistic (only the raw repetitions of the startup
+distribution are drawn as they are). Backends are grouped and coloured by their traits
+(context.backends.<name>.traits.family), never by name.
+
 Each chart function returns the file stem it wrote, or raises NoData with what is
 missing, so the page can say why a chart is absent.
 """
+import math
 import os
 
 import matplotlib
@@ -12,27 +19,63 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from . import claims, stats  # noqa: E402
+from . import claims as claims_section  # noqa: E402
+from .formatting import fmt_bytes, fmt_ratio, fmt_seconds  # noqa: E402
 
-# Okabe-Ito colours: distinguishable with colour-blindness and in greyscale print.
-BACKEND_COLOURS = {
-    "bare": "#444444", "container": "#0072B2", "crun": "#009E73", "runc": "#56B4E9",
-    "vm": "#D55E00", "qemu": "#E69F00", "kvm": "#CC79A7",
+# Okabe-Ito based: distinguishable with colour-blindness and in greyscale print. One
+# hue per family, shades for the backends within it.
+FAMILY_ORDER = ["process", "container", "oci", "microvm", "vm"]
+FAMILY_COLOURS = {
+    "process": ["#444444", "#888888"],
+    "container": ["#0072B2", "#56B4E9", "#00405F"],
+    "oci": ["#009E73", "#7AD1B0", "#00573F"],
+    "microvm": ["#CC79A7", "#8E3C6E", "#E3B3CF"],
+    "vm": ["#D55E00", "#E69F00", "#8A3C00"],
+    None: ["#999999", "#BBBBBB", "#666666"],
 }
-BACKEND_ORDER = ["bare", "container", "crun", "runc", "kvm", "qemu", "vm"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++"]
+SUITE_ORDER = ["startup", "cpu", "mem", "syscall", "io", "net"]
 
 
 class NoData(Exception):
     """A chart has nothing to draw; the message says which rows are missing."""
 
 
-def colour(backend):
-    return BACKEND_COLOURS.get(backend, "#999999")
+class Palette:
+    """Each backend's colour and place, from its family in the results' traits."""
 
+    def __init__(self, all_results):
+        self._family = {}
+        for results in all_results:
+            for backend in results.backends():
+                if self._family.get(backend) is None:
+                    self._family[backend] = results.family(backend)
+        self._emulated = {}
+        for results in all_results:
+            for backend, why in claims_section.emulated_backends(results).items():
+                self._emulated.setdefault(backend, why)
+        self._colour = {}
+        for family in FAMILY_ORDER + [None]:
+            shades = FAMILY_COLOURS.get(family, FAMILY_COLOURS[None])
+            members = sorted(b for b, f in self._family.items() if (f if f in FAMILY_ORDER else None) == family)
+            for i, backend in enumerate(members):
+                self._colour[backend] = shades[i % len(shades)]
 
-def _order(backends):
-    return sorted(backends, key=lambda b: (BACKEND_ORDER.index(b) if b in BACKEND_ORDER else 99, b))
+    def family(self, backend):
+        return self._family.get(backend)
+
+    def colour(self, backend):
+        return self._colour.get(backend, FAMILY_COLOURS[None][0])
+
+    def order(self, backends):
+        def key(b):
+            family = self._family.get(b)
+            return (FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER), b)
+        return sorted(set(backends), key=key)
+
+    def name(self, backend):
+        """The backend's name, with "(emulated)" where claims.emulation says so."""
+        return f"{backend} (emulated)" if backend in self._emulated else backend
 
 
 def _style():
@@ -61,7 +104,15 @@ def _save(fig, out_dir, stem):
     return stem
 
 
+def _err(point, low, high, scale=1.0):
+    """matplotlib's [[below], [above]] error bar for [low, high] around point, or None."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    return [[max(point - low, 0) * scale], [max(high - point, 0) * scale]]
+
+
 def _startups(results):
+    """{backend: Benchmark} of startup/<backend>/noop."""
     out = {}
     for bench in results.select(suite="startup", workload="noop"):
         if bench.real_s and not bench.arg:
@@ -69,30 +120,34 @@ def _startups(results):
     return out
 
 
-def startup_distribution(results, out_dir):
+def startup_distribution(results, out_dir, palette):
     startups = _startups(results)
     if not startups:
         raise NoData(results.why_missing("startup/bare/noop"))
-    backends = _order(startups)
+    backends = palette.order(startups)
     fig, (box, ecdf) = plt.subplots(1, 2, figsize=(11, 4.2))
-    data = [np.array(startups[b].real_s) * 1e3 for b in backends]
-    parts = box.boxplot(data, vert=True, patch_artist=True, labels=backends, widths=0.6, showfliers=True,
-                       medianprops={"color": "black", "linewidth": 2})
+    data = [np.asarray(startups[b].real_s) * 1e3 for b in backends]
+    # The box's line is bench's median (figures.real_time_s), not one drawn anew.
+    medians = []
+    for b in backends:
+        figure = startups[b].figure("real_time_s")
+        medians.append(figure.median * 1e3 if figure is not None else None)
+    parts = box.boxplot(data, vert=True, patch_artist=True, widths=0.6, showfliers=True, usermedians=medians,
+                        medianprops={"color": "black", "linewidth": 2})
+    box.set_xticks(range(1, len(backends) + 1), [palette.name(b).replace(" (", "\n(") for b in backends], fontsize=8)
     for patch, backend in zip(parts["boxes"], backends):
-        patch.set_facecolor(colour(backend))
+        patch.set_facecolor(palette.colour(backend))
         patch.set_alpha(0.75)
     for i, values in enumerate(data, start=1):
         jitter = np.random.default_rng(i).uniform(-0.15, 0.15, len(values))
         box.scatter(np.full(len(values), i) + jitter, values, s=6, color="black", alpha=0.5, zorder=3)
     _plain_log(box, "y")
     box.set_ylabel("launch → exit → teardown (ms, log)")
-    box.set_title("Startup of noop per backend")
-    tcg = results.guest_accel() == "tcg"
+    box.set_title("Startup of noop per backend (every repetition)")
     for backend, values in zip(backends, data):
         xs = np.sort(values)
-        name = f"{backend} (guest under TCG)" if tcg and backend in claims.VM_BACKENDS else backend
-        ecdf.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color=colour(backend), label=name,
-                  linewidth=2)
+        ecdf.step(xs, np.arange(1, len(xs) + 1) / len(xs), where="post", color=palette.colour(backend),
+                  label=palette.name(backend), linewidth=2)
     _plain_log(ecdf, "x", subs=(1.0,))
     ecdf.set_xlabel("startup (ms, log)")
     ecdf.set_ylabel("fraction of runs ≤ x")
@@ -101,188 +156,252 @@ def startup_distribution(results, out_dir):
     return _save(fig, out_dir, "startup_distribution")
 
 
-def startup_phases(results, out_dir):
-    startups = {b: s for b, s in _startups(results).items() if s.values("ready_s")}
+def startup_phases(results, out_dir, palette):
+    startups = {}
+    for backend, bench in _startups(results).items():
+        total, ready = bench.figure("real_time_s"), bench.figure("ready_s")
+        if total is not None and ready is not None:
+            startups[backend] = (total, bench.figure("create_s"), ready, bench.figure("teardown_s"))
     if not startups:
-        raise NoData("no startup rows with phase counters (create_s, ready_s, teardown_s)")
-    backends = _order(startups)
+        raise NoData("no startup rows with phase figures (create_s, ready_s, teardown_s)")
+    backends = palette.order(startups)
     phases = ["create", "to ready", "run to exit", "teardown"]
     shades = ["#1b9e77", "#7570b3", "#e7298a", "#a6761d"]
     fig, ax = plt.subplots(figsize=(8, 0.6 * len(backends) + 1.8))
     for y, backend in enumerate(backends):
-        bench = startups[backend]
-        total = stats.median(bench.real_s)
-        create = stats.median(bench.values("create_s")) if bench.values("create_s") else 0.0
-        ready = stats.median(bench.values("ready_s"))
-        teardown = stats.median(bench.values("teardown_s")) if bench.values("teardown_s") else 0.0
-        widths = [max(create, 0), max(ready - create, 0), max(total - ready - teardown, 0), max(teardown, 0)]
+        total, create, ready, teardown = startups[backend]
+        create_s = create.median if create is not None else 0.0
+        teardown_s = teardown.median if teardown is not None else 0.0
+        # Stacked medians: each phase's bar is where one median ends and the next begins.
+        widths = [max(create_s, 0), max(ready.median - create_s, 0),
+                  max(total.median - ready.median - teardown_s, 0), max(teardown_s, 0)]
         left = 0.0
         for i, width in enumerate(widths):
             ax.barh(y, width * 1e3, left=left * 1e3, color=shades[i], hatch=HATCHES[i % len(HATCHES)],
                     edgecolor="white", label=phases[i] if y == 0 else None)
             left += width
-        ax.text(left * 1e3, y, f" {claims.fmt_seconds(total)}", va="center", fontsize=9)
-    ax.set_yticks(range(len(backends)), backends)
+        err = _err(total.median, total.low, total.high, 1e3)
+        if err is not None:
+            ax.errorbar(total.median * 1e3, y, xerr=err, fmt="none", ecolor="black", capsize=3, linewidth=1)
+        ax.text(max(left, total.high if total.has_interval else left) * 1e3, y, f"  {fmt_seconds(total.median)}",
+                va="center", fontsize=9)
+    ax.set_yticks(range(len(backends)), [palette.name(b) for b in backends])
     for tick, backend in zip(ax.get_yticklabels(), backends):
-        tick.set_color(colour(backend))
+        tick.set_color(palette.colour(backend))
     ax.set_xscale("symlog", linthresh=1)
-    ax.set_xlabel("median time (ms, linear to 1 ms, log above)")
+    ax.set_xlabel("median time (ms, linear to 1 ms, log above); whisker: the total's 95% interval")
     ax.set_title("Where startup time goes, per backend (medians)")
     ax.legend(ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22))
     return _save(fig, out_dir, "startup_phases")
 
 
-def ladder_waterfall(results, out_dir):
-    backends = _order({b.backend for b in results.select(suite="ladder") if b.real_s})
-    if not backends:
+def ladder_layout(steps):
+    """[(step, left)]: where each step's bar starts, in the order given. A floor step
+    (no baseline) starts at 0; a step starts where its baseline's bar ends, so that a
+    chain of steps reads as a waterfall. Each bar's length is the step's cost_s.point."""
+    ends, out = {}, []
+    for step in steps:
+        left = ends.get(step.baseline, 0.0) if step.baseline else 0.0
+        out.append((step, left))
+        ends[step.step] = left + step.cost.point
+    return out
+
+
+def ladder_waterfall(results, out_dir, palette):
+    steps = claims_section.ladder(results)
+    if not steps:
         for bench in results.select(suite="ladder"):
             if bench.errors:
                 raise NoData(f"{bench.name}: {bench.errors[0]}")
-        raise NoData("no ladder rows in this run")
-    fig, axes = plt.subplots(len(backends), 1, figsize=(9, 2.2 + 0.45 * sum(
-        len(claims.ladder_steps(results, b)) for b in backends)), squeeze=False)
+        raise NoData("no ladder steps in this run's claims (run --suite ladder)")
+    by_backend = {}
+    for step in steps:
+        by_backend.setdefault(step.backend, []).append(step)
+    backends = palette.order(by_backend)
+    heights = [len(by_backend[b]) * 0.32 + 1.3 for b in backends]
+    fig, axes = plt.subplots(len(backends), 1, figsize=(10, sum(heights) + 0.4), squeeze=False,
+                             gridspec_kw={"height_ratios": heights})
+    seconds = matplotlib.ticker.FuncFormatter(lambda v, _: fmt_seconds(v) if v else "0")
     for ax, backend in zip(axes[:, 0], backends):
-        steps = claims.ladder_steps(results, backend)
-        left = 0.0
-        labels = []
-        for y, (bench, step, _) in enumerate(steps):
-            m, lo, hi = stats.median_ci(step)
-            ax.barh(y, m * 1e3, left=left * 1e3, color=colour(backend), alpha=0.85, edgecolor="black")
-            ax.errorbar((left + m) * 1e3, y, xerr=[[max(m - lo, 0) * 1e3], [max(hi - m, 0) * 1e3]], fmt="none",
-                        ecolor="black", capsize=3)
-            ax.text((left + max(m, 0)) * 1e3, y, f"  +{claims.fmt_seconds(m)}", va="center", fontsize=8)
-            labels.append("/".join(filter(None, [bench.workload, bench.arg])))
-            left += m
-        ax.set_yticks(range(len(steps)), labels)
+        layout = ladder_layout(by_backend[backend])
+        colour = palette.colour(backend)
+        for y, (step, left) in enumerate(layout):
+            cost = step.cost
+            bar = ax.barh(y, cost.point, left=left, color=colour, alpha=0.85 if step.on_top_chain else 0.45,
+                          edgecolor="black", linewidth=0.6, hatch="" if step.on_top_chain else "//")
+            bar.patches[0].set_gid(f"ladder-{backend}-{step.step}")
+            err = _err(cost.point, cost.low, cost.high)
+            if err is not None:
+                ax.errorbar(left + cost.point, y, xerr=err, fmt="none", ecolor="black", capsize=3, linewidth=1)
+            right = max(left, left + cost.point, left + (cost.high if math.isfinite(cost.high) else cost.point))
+            sign = "+" if cost.point >= 0 else ""
+            ax.text(right, y, f"  {sign}{fmt_seconds(cost.point)}" + ("  (full stack)" if step.top else ""),
+                    va="center", fontsize=7.5)
+        ax.set_yticks(range(len(layout)), [step.label for step, _ in layout], fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(f"Ladder ({backend}): each step's added startup time, cumulative (95% CI)")
-        ax.set_xlabel("ms")
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.xaxis.set_major_formatter(seconds)
+        ax.margins(x=0.12)
+        family = palette.family(backend)
+        ax.set_title(f"{palette.name(backend)}{f' [{family}]' if family else ''}: each step's cost over its "
+                     "baseline (95% CI)", fontsize=10)
+    axes[-1, 0].set_xlabel("startup time; a bar starts where its baseline's ends (hatched: a primitive alone, "
+                           "not on the full stack's chain)", fontsize=8)
     fig.tight_layout()
     return _save(fig, out_dir, "ladder_waterfall")
 
 
-def memory(results, out_dir):
+DENSITY_COUNTERS = ("pss_per_instance_bytes", "pss_bytes_per_instance", "pss_bytes")
+
+
+def memory(results, out_dir, palette):
     footprint = {}
-    for bench in results.select(suite="footprint"):
-        if bench.values("pss_bytes"):
-            footprint.setdefault(bench.backend, bench)
+    for bench in sorted(results.select(suite="footprint"), key=lambda b: b.name):
+        figure = bench.figure("pss_bytes")
+        if figure is not None:
+            footprint.setdefault(bench.backend, figure)
     density = {}
     for bench in results.select(suite="density"):
-        counter = next((c for c in ("pss_bytes", "pss_bytes_total", "pss_bytes_per_instance") if bench.values(c)),
-                       None)
-        if counter and bench.arg.isdigit():
-            density.setdefault(bench.backend, []).append((int(bench.arg), bench.values(counter), counter))
+        if not bench.arg.isdigit():
+            continue
+        figure = next((bench.figure(c) for c in DENSITY_COUNTERS if bench.figure(c) is not None), None)
+        if figure is not None:
+            density.setdefault(bench.backend, []).append((int(bench.arg), figure))
     if not footprint and not density:
         raise NoData("; ".join([results.why_missing("footprint/container/idle"),
                                 results.why_missing("density/container/idle/1")]))
     fig, (bars, curve) = plt.subplots(1, 2, figsize=(11, 4.2))
-    backends = _order(footprint)
+    backends = palette.order(footprint)
+    mib = 2**20
     for x, backend in enumerate(backends):
-        m, lo, hi = stats.median_ci(footprint[backend].values("pss_bytes"))
-        bars.bar(x, m / 2**20, color=colour(backend), yerr=[[(m - lo) / 2**20], [(hi - m) / 2**20]], capsize=4)
-        bars.text(x, m / 2**20, claims.fmt_bytes(m), ha="center", va="bottom", fontsize=8)
-    bars.set_xticks(range(len(backends)), backends)
+        f = footprint[backend]
+        bars.bar(x, f.median / mib, color=palette.colour(backend), yerr=_err(f.median, f.low, f.high, 1 / mib),
+                 capsize=4)
+        bars.text(x, (f.high if f.has_interval else f.median) / mib, fmt_bytes(f.median), ha="center",
+                  va="bottom", fontsize=7)
+    bars.set_xticks(range(len(backends)), [palette.name(b).replace(" (", "\n(") for b in backends], fontsize=8)
     if backends:
         _plain_log(bars, "y")
     bars.set_ylabel("PSS per idle instance (MiB, log)")
     bars.set_title("Memory per instance (median, 95% CI)" if backends else "Memory per instance: no footprint rows")
-    for backend in _order(density):
-        points = sorted(density[backend])
-        ns = [n for n, _, _ in points]
-        meds = [stats.median(v) / 2**20 for _, v, _ in points]
-        curve.plot(ns, meds, marker="o", color=colour(backend), label=backend, linewidth=2)
-    curve.set_xlabel("instances N")
-    curve.set_ylabel("PSS (MiB)")
-    curve.set_title("Density: memory vs N" if density else "Density: no density rows")
+    for backend in palette.order(density):
+        points = sorted(density[backend], key=lambda p: p[0])
+        ns = [n for n, _ in points]
+        meds = [f.median / mib for _, f in points]
+        lows = [max(f.median - f.low, 0) / mib if f.has_interval else 0 for _, f in points]
+        highs = [max(f.high - f.median, 0) / mib if f.has_interval else 0 for _, f in points]
+        curve.errorbar(ns, meds, yerr=[lows, highs], marker="o", color=palette.colour(backend),
+                       label=palette.name(backend), linewidth=2, capsize=3)
     if density:
-        curve.legend(frameon=False)
+        _plain_log(curve, "x", subs=(1.0, 2.0, 4.0))
+        _plain_log(curve, "y")
+    curve.set_xlabel("instances N (log)")
+    curve.set_ylabel("PSS per instance (MiB, log)")
+    curve.set_title("Density: memory per instance vs N (median, 95% CI)" if density else "Density: no density rows")
+    if density:
+        curve.legend(frameon=False, fontsize=8)
     return _save(fig, out_dir, "memory")
 
 
-def image_sizes(results, out_dir):
-    rows = [b for b in results.select(suite="image") if b.values("image_bytes")]
+def image_sizes(results, out_dir, palette):
+    rows = []
+    for bench in results.select(suite="image"):
+        size = bench.figure("image_bytes")
+        if size is not None:
+            rows.append((bench, size, bench.figure("compressed_bytes")))
     if not rows:
         raise NoData(results.why_missing("image/container/minimal"))
-    rows.sort(key=lambda b: (_order([b.backend]) and BACKEND_ORDER.index(b.backend) if b.backend in BACKEND_ORDER
-                             else 99, b.name))
+    order = palette.order(b.backend for b, _, _ in rows)
+    rows.sort(key=lambda r: (r[0].workload, r[0].arg, order.index(r[0].backend)))
     fig, ax = plt.subplots(figsize=(9, 0.5 * len(rows) + 1.6))
-    for y, bench in enumerate(rows):
-        size = stats.median(bench.values("image_bytes"))
-        ax.barh(y, size, color=colour(bench.backend), label="image" if y == 0 else None)
-        if bench.values("compressed_bytes"):
-            packed = stats.median(bench.values("compressed_bytes"))
-            ax.barh(y, packed, color="white", alpha=0.5, hatch="//", edgecolor=colour(bench.backend),
+    for y, (bench, size, packed) in enumerate(rows):
+        colour = palette.colour(bench.backend)
+        ax.barh(y, size.median, color=colour, label="image" if y == 0 else None)
+        if packed is not None:
+            ax.barh(y, packed.median, color="white", alpha=0.5, hatch="//", edgecolor=colour,
                     label="compressed" if y == 0 else None)
-        ax.text(size, y, f" {claims.fmt_bytes(size)}", va="center", fontsize=8)
-    ax.set_yticks(range(len(rows)), ["/".join(filter(None, [b.backend, b.workload, b.arg])) for b in rows])
+        ax.text(size.median, y, f" {fmt_bytes(size.median)}", va="center", fontsize=8)
+    ax.set_yticks(range(len(rows)), ["/".join(filter(None, [b.backend, b.workload, b.arg])) for b, _, _ in rows])
     _plain_log(ax, "x")
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: claims.fmt_bytes(v)))
-    ax.set_xlabel("bytes (log)")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_bytes(v)))
+    ax.set_xlabel("bytes (log; medians)")
     ax.set_title("Image sizes")
     ax.legend(frameon=False)
     return _save(fig, out_dir, "image_sizes")
 
 
-def overhead_ratios(results, out_dir):
-    entries = []  # (suite, backend, p, lo, hi)
-    for backend in _order({b.backend for b in results.benchmarks.values()} - {"bare"}):
-        for suite, (p, lo, hi, _) in claims.suite_slowdowns(results, backend).items():
-            entries.append((suite, backend, p, lo, hi))
-        startup = results.measured(f"startup/{backend}/noop")
-        bare = results.measured("startup/bare/noop")
-        if startup is not None and bare is not None:
-            p, lo, hi = stats.ratio_ci(startup.real_s, bare.real_s)
-            row = startup.median_row
-            if "ratio_to_bare_ci_low" in row and "ratio_to_bare_ci_high" in row:
-                lo, hi = row["ratio_to_bare_ci_low"], row["ratio_to_bare_ci_high"]
-            entries.append(("startup", backend, p, lo, hi))
+def overhead_entries(results):
+    """[(suite, backend, point, low, high, emulated)]: claims.overhead, plus each
+    backend's startup ratio_to_bare and its interval from the median rows."""
+    entries = [(o.suite, o.backend, o.point, o.low, o.high, o.emulated) for o in claims_section.overhead(results)]
+    emulated = claims_section.emulated_backends(results)
+    for backend, bench in _startups(results).items():
+        ratio = bench.ratio_to_bare()
+        if backend != "bare" and ratio is not None:
+            entries.append(("startup", backend, *ratio, backend in emulated))
+    return entries
+
+
+def overhead_ratios(results, out_dir, palette):
+    entries = overhead_entries(results)
     if not entries:
-        raise NoData("no rows with a bare counterpart (cpu, mem, syscall, io, startup)")
-    suites = [s for s in ("startup",) + claims.OVERHEAD_SUITES if any(e[0] == s for e in entries)]
-    backends = _order({e[1] for e in entries})
-    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(suites) + 2), 4.4))
-    width = 0.5 / len(backends)
-    tcg = results.guest_accel() == "tcg"
+        raise NoData("no overhead in the claims and no startup ratio to bare (cpu, mem, syscall, io, startup)")
+    present = {e[0] for e in entries}
+    suites = [s for s in SUITE_ORDER if s in present] + sorted(present - set(SUITE_ORDER))
+    backends = palette.order(e[1] for e in entries)
+    fig, ax = plt.subplots(figsize=(max(7, 1.8 * len(suites) + 3), 4.8))
+    width = 0.8 / len(backends)
+    labelled = set()
     for i, backend in enumerate(backends):
-        name = f"{backend} (guest under TCG emulation)" if tcg and backend in claims.VM_BACKENDS else backend
-        for suite, b, p, lo, hi in entries:
+        colour = palette.colour(backend)
+        for suite, b, p, lo, hi, emulated in entries:
             if b != backend:
                 continue
             x = suites.index(suite) + (i - (len(backends) - 1) / 2) * width
-            first = suite == next(e[0] for e in entries if e[1] == backend)
-            yerr = [[max(p - lo, 0)], [max(hi - p, 0)]] if np.isfinite(lo) and np.isfinite(hi) else None
-            ax.errorbar(x, p, yerr=yerr, fmt="o", color=colour(backend), ecolor=colour(backend), capsize=4,
-                        markersize=8, linewidth=2, label=name if first else None)
-            ax.annotate(f"×{p:.3g}", (x, p), textcoords="offset points", xytext=(6, 0), fontsize=8, va="center")
+            name = f"{backend} (emulated)" if emulated else palette.name(backend)
+            ax.errorbar(x, p, yerr=_err(p, lo, hi), fmt="o", color=colour, ecolor=colour, capsize=4, markersize=7,
+                        linewidth=2, markerfacecolor="white" if emulated else colour,
+                        label=name if name not in labelled else None)
+            labelled.add(name)
+            top = hi if math.isfinite(hi) and hi > p else p
+            ax.annotate(fmt_ratio(p), (x, top), textcoords="offset points", xytext=(0, 4), fontsize=7,
+                        ha="center", va="bottom", rotation=90)
     ax.axhline(1.0, color="black", linewidth=1, linestyle="--")
     _plain_log(ax, "y")
     ax.set_xticks(range(len(suites)), suites)
     ax.set_ylabel("× bare (slowdown, log; 1 = no overhead)")
-    ax.set_title("Overhead relative to bare (median ratio or geometric mean per suite, 95% CI)")
-    ax.legend(frameon=False, ncol=min(len(backends), 4))
+    ax.set_title("Overhead relative to bare: startup median ratio, geometric mean per suite (95% CI);\n"
+                 "hollow: an emulated guest, not a hypervisor's figure", fontsize=10)
+    ax.margins(y=0.15)
+    ax.legend(frameon=False, ncol=min(len(labelled), 5), fontsize=8, loc="upper center",
+              bbox_to_anchor=(0.5, -0.1))
     return _save(fig, out_dir, "overhead_ratios")
 
 
-def folders_side_by_side(all_results, out_dir):
+def folders_side_by_side(all_results, out_dir, palette):
     if len(all_results) < 2:
         raise NoData("one results folder: give several to `bench report` to compare hosts or versions")
-    backends = _order({b for r in all_results for b in _startups(r)})
+    figures = []
+    for results in all_results:
+        figures.append({b: f for b, bench in _startups(results).items()
+                        if (f := bench.figure("real_time_s")) is not None})
+    backends = palette.order({b for per in figures for b in per})
     if not backends:
-        raise NoData("no startup rows in any folder")
+        raise NoData("no startup rows with figures in any folder")
     fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(backends) + 2), 4.4))
     width = 0.8 / len(all_results)
-    for i, results in enumerate(all_results):
-        startups = _startups(results)
+    for i, per in enumerate(figures):
         for x, backend in enumerate(backends):
-            if backend not in startups:
+            f = per.get(backend)
+            if f is None:
                 continue
-            m, lo, hi = stats.median_ci(startups[backend].real_s)
             pos = x + (i - (len(all_results) - 1) / 2) * width
-            ax.bar(pos, m * 1e3, width=width * 0.9, color=colour(backend), hatch=HATCHES[i % len(HATCHES)],
-                   edgecolor="black", label=results.title if x == 0 or backend == backends[0] else None)
-            ax.errorbar(pos, m * 1e3, yerr=[[(m - lo) * 1e3], [(hi - m) * 1e3]], fmt="none", ecolor="black",
-                        capsize=3)
-    ax.set_xticks(range(len(backends)), backends)
+            ax.bar(pos, f.median * 1e3, width=width * 0.9, color=palette.colour(backend),
+                   hatch=HATCHES[i % len(HATCHES)], edgecolor="black")
+            err = _err(f.median, f.low, f.high, 1e3)
+            if err is not None:
+                ax.errorbar(pos, f.median * 1e3, yerr=err, fmt="none", ecolor="black", capsize=3)
+    ax.set_xticks(range(len(backends)), [palette.name(b).replace(" (", "\n(") for b in backends])
     _plain_log(ax, "y")
     ax.set_ylabel("startup median (ms, log, 95% CI)")
     ax.set_title("Startup across results folders (hatch = folder)")
@@ -305,17 +424,18 @@ CHARTS = [
 def render_all(all_results, out_dir):
     """[(stem, title, written stem or None, why missing)] for every chart."""
     _style()
+    palette = Palette(all_results)
     primary = all_results[0]
     out = []
     for stem, title, draw in CHARTS:
         try:
-            out.append((stem, title, draw(primary, out_dir), ""))
+            out.append((stem, title, draw(primary, out_dir, palette), ""))
         except NoData as missing:
             plt.close("all")
             out.append((stem, title, None, str(missing)))
     try:
         out.append(("folders_side_by_side", "Results folders side by side",
-                    folders_side_by_side(all_results, out_dir), ""))
+                    folders_side_by_side(all_results, out_dir, palette), ""))
     except NoData as missing:
         plt.close("all")
         out.append(("folders_side_by_side", "Results folders side by side", None, str(missing)))

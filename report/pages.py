@@ -2,7 +2,8 @@
 referenced beside it so it works from file://) and report.md (for a README)."""
 import datetime
 import html
-import os
+
+from . import claims as claims_section
 
 MANIFEST_KEYS = [
     ("host_kernel", "host kernel"), ("cpu_model", "CPU"), ("cpu_count", "CPUs"), ("memory_bytes", "memory"),
@@ -20,17 +21,9 @@ def caveats(results):
         vendor = ctx.get("hypervisor_vendor") or "unknown hypervisor"
         out.append(f"The host is itself a virtual machine ({vendor}): nested virtualization, shared CPUs; "
                    "absolute times drift, ratios from one run are what to trust.")
-    accel = results.guest_accel()
-    vm_rows = any(b.backend in ("vm", "qemu") and b.real_s for b in results.benchmarks.values())
-    if accel == "tcg" and not vm_rows:
-        out.append("VM guests would run under TCG emulation on this host (no usable KVM for a Linux guest); "
-                   "no VM rows were measured in this run.")
-    elif accel == "tcg":
-        out.append("VM guests ran under TCG emulation (KVM could not run a Linux guest here): VM figures measure "
-                   "QEMU's instruction emulator, not a hypervisor layer, and are never counted against the "
-                   "hypervisor in the verdicts.")
-    elif accel is None and vm_rows:
-        out.append("The VM rows do not record which accelerator the guest used.")
+    for backend, why in sorted(claims_section.emulated_backends(results).items()):
+        out.append(f"Backend {backend} is emulated here ({why}): its figures measure the emulator, not a "
+                   "hypervisor layer, and never count as a hypervisor's in the verdicts.")
     if ctx.get("quick"):
         out.append("Quick mode: few repetitions and small sizes, so intervals are wide.")
     stats_ctx = ctx.get("statistics")
@@ -63,7 +56,10 @@ def _manifest_rows(results):
             rows.append((label, str(value)))
     for name, info in sorted((ctx.get("backends") or {}).items()):
         if isinstance(info, dict):
-            details = ", ".join(f"{k}={v}" for k, v in info.items() if k not in ("available", "reason"))
+            details = ", ".join(f"{k}={v}" for k, v in info.items() if k not in ("available", "reason", "traits"))
+            traits = info.get("traits")
+            if isinstance(traits, dict) and traits.get("family"):
+                details = f"family={traits['family']}" + (", " + details if details else "")
             state = "available" if info.get("available") else f"unavailable: {info.get('reason', '')}"
             rows.append((f"backend {name}", state + (f" ({details})" if details else "")))
     return rows
@@ -73,15 +69,36 @@ def _md_cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def write_markdown(path, all_results, claims, charts):
+CLAIM_COLUMNS = ("claim", "seed's words", "metric", "effect (95% CI)", "verdict", "note")
+LADDER_COLUMNS = ("backend", "step", "over", "cost (95% CI)", "share of the full stack", "method", "verdict")
+LADDER_TITLE = "Where startup time comes from (C5's ladder)"
+LADDER_INTRO = ("Each step's cost is its startup time over its declared baseline (\"launch\" for the floor), "
+                "as bench computed it; the share is of the full stack's startup.")
+
+
+def _claim_cells(c):
+    return (c.id, c.claim, c.metric, c.effect, c.verdict, c.note)
+
+
+def _ladder_cells(step):
+    return (step.backend, step.step, step.over, step.cost_text, step.share_text, step.method, step.verdict)
+
+
+def write_markdown(path, all_results, claims, ladder, charts):
     primary = all_results[0]
     lines = ["# isobench report", ""]
     lines.append("Results: " + ", ".join(f"`{r.folder}`" for r in all_results))
-    lines += ["", "## Claims", "", "| claim | seed's words | metric | effect (95% CI) | verdict | note |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "## Claims", "", "| " + " | ".join(CLAIM_COLUMNS) + " |", "|" + "---|" * len(CLAIM_COLUMNS)]
     for c in claims:
-        lines.append("| " + " | ".join(_md_cell(x) for x in (c.id, c.claim, c.metric, c.effect, c.verdict, c.note))
-                     + " |")
+        lines.append("| " + " | ".join(_md_cell(x) for x in _claim_cells(c)) + " |")
+    if not claims:
+        lines.append("| none | | | | no claims in this results file | |")
+    lines += ["", f"## {LADDER_TITLE}", ""]
+    if ladder:
+        lines += [LADDER_INTRO, "", "| " + " | ".join(LADDER_COLUMNS) + " |", "|" + "---|" * len(LADDER_COLUMNS)]
+        lines += ["| " + " | ".join(_md_cell(x) for x in _ladder_cells(step)) + " |" for step in ladder]
+    else:
+        lines.append("No ladder steps in this run (run `bench --suite ladder`).")
     lines += ["", "## Caveats", ""]
     lines += [f"- {_md_cell(c)}" for c in caveats(primary)] or ["- none recorded"]
     lines += ["", "## Charts", ""]
@@ -102,7 +119,8 @@ color:#111;background:#fff;line-height:1.4}
 table{border-collapse:collapse;width:100%;margin:0.5em 0 1.5em;font-size:0.9em}
 th,td{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left}
 th{background:#eee}
-.v-confirmed{background:#d8f0d8}.v-contradicted{background:#f6d5d5}.v-not-observed{background:#fff2c6}
+.v-confirmed{background:#d8f0d8}.v-contradicted{background:#f6d5d5}.v-inconclusive{background:#fff2c6}
+.v-decided{background:#e3ecf7}
 .v-not-measurable{background:#e4e4e4;color:#333}
 .caveat{background:#fff8e1;border-left:4px solid #e69f00;padding:0.5em 1em}
 figure{margin:1em 0;page-break-inside:avoid}figure img{max-width:100%;border:1px solid #ddd}
@@ -127,12 +145,22 @@ window.addEventListener('load', function () {
 """
 
 
-def _verdict_class(verdict):
-    kind = "not-measurable" if verdict.startswith("not measurable") else verdict.replace(" ", "-")
-    return "v-" + kind
+def _verdict_class(kind):
+    return "v-" + (kind.replace(" ", "-") if kind else "decided")
 
 
-def write_html(path, all_results, claims, charts):
+def _table(columns, rows, verdict_column, kinds):
+    e = html.escape
+    out = ["<table><thead><tr>" + "".join(f"<th>{e(c)}</th>" for c in columns) + "</tr></thead><tbody>"]
+    for cells, kind in zip(rows, kinds):
+        out.append("<tr>" + "".join(
+            f'<td class="{_verdict_class(kind)}">{e(str(cell))}</td>' if i == verdict_column else f"<td>{e(str(cell))}</td>"
+            for i, cell in enumerate(cells)) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def write_html(path, all_results, claims, ladder, charts):
     primary = all_results[0]
     e = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -144,12 +172,19 @@ def write_html(path, all_results, claims, charts):
     if notes:
         parts.append('<div class="caveat"><strong>Caveats</strong><ul>' +
                      "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul></div>")
-    parts.append("<h2>Claims</h2><table><thead><tr><th>claim</th><th>seed's words</th><th>metric</th>"
-                 "<th>effect (95% CI)</th><th>verdict</th><th>note</th></tr></thead><tbody>")
-    for c in claims:
-        parts.append(f"<tr><td>{e(c.id)}</td><td>{e(c.claim)}</td><td>{e(c.metric)}</td><td>{e(c.effect)}</td>"
-                     f'<td class="{_verdict_class(c.verdict)}">{e(c.verdict)}</td><td>{e(c.note)}</td></tr>')
-    parts.append("</tbody></table><h2>Charts</h2>")
+    parts.append("<h2>Claims</h2>")
+    if claims:
+        parts.append(_table(CLAIM_COLUMNS, [_claim_cells(c) for c in claims], 4, [c.kind for c in claims]))
+    else:
+        parts.append('<p class="missing">no claims in this results file</p>')
+    parts.append(f"<h2>{e(LADDER_TITLE)}</h2>")
+    if ladder:
+        parts.append(f"<p>{e(LADDER_INTRO)}</p>")
+        parts.append(_table(LADDER_COLUMNS, [_ladder_cells(s) for s in ladder], 6,
+                            [claims_section.verdict_kind(s.verdict) for s in ladder]))
+    else:
+        parts.append('<p class="missing">No ladder steps in this run (run <code>bench --suite ladder</code>).</p>')
+    parts.append("<h2>Charts</h2>")
     for stem, title, written, why in charts:
         if written:
             parts.append(f'<figure><img src="charts/{e(written)}.png" alt="{e(title)}">'

@@ -1,9 +1,13 @@
-"""Reading results.json (Google Benchmark JSON plus isobench's context) into samples.
+"""Reading results.json (Google Benchmark JSON plus isobench's context and claims).
 
-A results folder may come from any subset of suites and backends, or from an older or
-interrupted run: what is missing is recorded, never guessed.
+bench computes every statistic once and writes it into results.json: one interval per
+figure on each median aggregate row (`figures`), the verdicts, the ladder and the
+overhead in `claims`. This module only reads them; it computes nothing. A results
+folder may come from any subset of suites and backends, or from an interrupted run:
+what is missing is recorded, never guessed.
 """
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -11,6 +15,27 @@ from dataclasses import dataclass, field
 from .errors import InputError
 
 _TO_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure as bench wrote it: the median of the repetitions and its interval."""
+
+    median: float
+    low: float
+    high: float
+    level: float  # the interval's coverage (order statistics: 0.95 or just above); nan: none
+    n: int
+
+    @property
+    def has_interval(self):
+        return math.isfinite(self.low) and math.isfinite(self.high)
+
+
+def _number(value, default=float("nan")):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    return float(value)
 
 
 @dataclass
@@ -22,25 +47,55 @@ class Benchmark:
     backend: str
     workload: str
     arg: str
-    real_s: list = field(default_factory=list)
+    real_s: list = field(default_factory=list)  # raw repetitions: drawn (ECDF, box), never summarised here
     counters: dict = field(default_factory=dict)  # counter -> [values per repetition]
     labels: list = field(default_factory=list)
+    row_attributes: dict = field(default_factory=dict)  # from the rows' `attributes` objects
     median_row: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
 
     def values(self, counter):
         """Repetitions of `counter`, or of real time in seconds for "real_s"."""
-        if counter == "real_s":
+        if counter in ("real_s", "real_time_s"):
             return self.real_s
         return self.counters.get(counter, [])
 
     def attributes(self):
-        """key=value pairs from the rows' labels (e.g. accel=tcg)."""
+        """The rows' attributes: the `attributes` object where rows have one; key=value
+        pairs parsed from older files' labels fill in keys that it lacks."""
         out = {}
         for label in self.labels:
             for key, value in re.findall(r"(\w+)=(\S+)", label):
                 out[key] = value
+        out.update(self.row_attributes)
         return out
+
+    def figure(self, metric):
+        """bench's figure for `metric` (real_time_s, cpu_time_s or a counter's name): the
+        median row's `figures` entry; for a single repetition (no aggregate rows) its
+        value, with no interval. None when there is neither."""
+        figures = self.median_row.get("figures")
+        if isinstance(figures, dict) and isinstance(figures.get(metric), dict):
+            f = figures[metric]
+            median = _number(f.get("median"))
+            if not math.isfinite(median):
+                return None
+            n = f.get("n")
+            return Figure(median, _number(f.get("ci_low")), _number(f.get("ci_high")),
+                          _number(f.get("ci_level")), n if isinstance(n, int) and not isinstance(n, bool) else 0)
+        if not self.median_row:
+            values = self.values(metric)
+            if len(values) == 1:
+                return Figure(values[0], float("nan"), float("nan"), float("nan"), 1)
+        return None
+
+    def ratio_to_bare(self):
+        """(point, low, high) of the median row's ratio_to_bare (nan where unset), or None."""
+        point = _number(self.median_row.get("ratio_to_bare"))
+        if not math.isfinite(point):
+            return None
+        return (point, _number(self.median_row.get("ratio_to_bare_ci_low")),
+                _number(self.median_row.get("ratio_to_bare_ci_high")))
 
 
 @dataclass
@@ -48,6 +103,7 @@ class Results:
     folder: str
     context: dict
     benchmarks: dict  # name -> Benchmark
+    claims: dict  # results.json's `claims` section, as bench wrote it (report.claims reads it)
 
     @property
     def title(self):
@@ -65,42 +121,52 @@ class Results:
         bench = self.benchmarks.get(name)
         return bench if bench is not None and bench.real_s else None
 
+    def _backend_info(self, backend):
+        backends = self.context.get("backends")
+        info = backends.get(backend) if isinstance(backends, dict) else None
+        return info if isinstance(info, dict) else {}
+
     def why_missing(self, name):
         """One phrase saying why `name` has no figures here."""
         bench = self.benchmarks.get(name)
         if bench is not None and bench.errors:
             return f"{name}: {bench.errors[0]}"
         backend = name.split("/")[1] if name.count("/") >= 2 else ""
-        info = self.context.get("backends", {}).get(backend) if isinstance(self.context.get("backends"), dict) else None
-        if isinstance(info, dict) and info.get("available") is False:
+        info = self._backend_info(backend)
+        if info.get("available") is False:
             return f"{name}: backend {backend} unavailable: {info.get('reason', 'no reason given')}"
         return f"no {name} rows in this run"
 
     def backend_reason(self, backend):
-        info = self.context.get("backends", {})
-        info = info.get(backend) if isinstance(info, dict) else None
-        if isinstance(info, dict) and info.get("available") is False:
+        info = self._backend_info(backend)
+        if info.get("available") is False:
             return f"backend {backend} unavailable: {info.get('reason', 'no reason given')}"
         return None
 
-    def guest_accel(self):
-        """'tcg' or 'kvm' when a VM backend says which accelerator its guest used, else None."""
-        found = None
-        for bench in self.benchmarks.values():
-            if bench.backend in ("vm", "qemu"):
-                accel = bench.attributes().get("accel")
-                if accel:
-                    found = accel if found in (None, accel) else "tcg" if "tcg" in (found, accel) else found
-        if found:
-            return found
-        backends = self.context.get("backends", {})
-        for name in ("vm", "qemu"):
-            info = backends.get(name) if isinstance(backends, dict) else None
-            if isinstance(info, dict):
-                for key in ("accel", "vm_accel", "accelerator"):
-                    if isinstance(info.get(key), str) and info[key] in ("tcg", "kvm"):
-                        return info[key]
-        return None
+    def backends(self):
+        """Every backend this file names: in the context, then in its rows."""
+        names = dict.fromkeys(self.context.get("backends") or {} if isinstance(self.context.get("backends"), dict)
+                              else {})
+        names.update(dict.fromkeys(b.backend for b in self.benchmarks.values()))
+        return list(names)
+
+    def traits(self, backend):
+        """context.backends.<backend>.traits (family, boots_guest_os, ...), or {}."""
+        traits = self._backend_info(backend).get("traits")
+        return traits if isinstance(traits, dict) else {}
+
+    def family(self, backend):
+        """process, container, oci, vm, microvm; None when the file does not say."""
+        family = self.traits(backend).get("family")
+        return family if isinstance(family, str) and family else None
+
+    def emulated(self, backend):
+        """(True, why) when claims.emulation says `backend`'s guest was emulated."""
+        emulation = self.claims.get("emulation")
+        entry = emulation.get(backend) if isinstance(emulation, dict) else None
+        if isinstance(entry, dict) and entry.get("emulated") is True:
+            return True, str(entry.get("why") or "emulated")
+        return False, ""
 
 
 def _split_name(name):
@@ -128,9 +194,15 @@ def load_folder(folder):
         raise InputError(f"`{path}` is not valid JSON (line {e.lineno}: {e.msg}); truncated run?") from None
     if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), list):
         raise InputError(f"`{path}` is not a results file: no `benchmarks` list")
+    claims = data.get("claims")
+    if not isinstance(claims, dict):
+        # bench computes the claims; `bench report` adds them to an older file before
+        # it runs this package, so only running the package by hand gets here.
+        raise InputError(f"`{path}` has no `claims` section (written by an older bench): run "
+                         f"`bench report {folder}`, which adds them, instead of the Python package alone")
     context = data.get("context") if isinstance(data.get("context"), dict) else {}
     return Results(folder=os.path.dirname(path) if path != folder else folder, context=context,
-                   benchmarks=_parse_rows(data["benchmarks"]))
+                   benchmarks=_parse_rows(data["benchmarks"]), claims=claims)
 
 
 def _parse_rows(rows):
@@ -161,6 +233,9 @@ def _parse_rows(rows):
         bench.real_s.append(float(real) * scale)
         if isinstance(row.get("label"), str) and row["label"] and row["label"] not in bench.labels:
             bench.labels.append(row["label"])
+        if isinstance(row.get("attributes"), dict):
+            for key, value in row["attributes"].items():
+                bench.row_attributes.setdefault(str(key), value)
         for key, value in row.items():
             if key in _ROW_FIELDS or isinstance(value, bool) or not isinstance(value, (int, float)):
                 continue
