@@ -6,7 +6,7 @@ import shutil
 import tempfile
 import unittest
 
-from report.tests.helpers import FIXTURE, run_report
+from report.tests.helpers import FIXTURE, fixture_data, run_report
 
 
 class BadInput(unittest.TestCase):
@@ -54,19 +54,45 @@ class BadInput(unittest.TestCase):
         self.assertEqual(run.returncode, 2)
         self.assertNotIn("Traceback", run.stderr)
 
+    def test_no_claims_section_is_one_line(self):
+        # `bench report` adds the claims to an older file first; the package run by hand says so.
+        data = fixture_data()
+        del data["claims"]
+        folder = self.write("older", json.dumps(data))
+        self.assert_one_line_exit_2(run_report(folder), "bench report")
+        self.assert_one_line_exit_2(run_report("--table-only", folder), "no `claims` section")
+
     def test_partial_run_marks_what_is_missing(self):
-        # An older or interrupted run: only unavailable rows and a context without backends.
+        # An interrupted run: only unavailable rows, a context without backends, and the
+        # claims bench wrote for it (every one not measurable).
         rows = [{"name": "startup/vm/noop", "run_name": "startup/vm/noop", "run_type": "iteration",
                  "error_occurred": True, "error_message": "unavailable: no guest kernel"}]
-        folder = self.write("partial", json.dumps({"context": {"date": "x"}, "benchmarks": rows}))
+        why = "not measurable here: startup/vm/noop: unavailable: no guest kernel"
+        claims = {"version": 1, "level": 0.95, "methods": {}, "ladder": [], "overhead": [], "emulation": {},
+                  "rows": [{"id": claim, "claim": "words", "metric": "metric", "backend": None,
+                            "effect": {"text": "n/a", "point": None, "low": None, "high": None, "unit": "ratio"},
+                            "threshold": None, "verdict": "not measurable here", "verdict_text": why,
+                            "repetitions": 0, "repetitions_to_decide": None, "note": "", "figures": []}
+                           for claim in ("C2", "C3", "C4", "C5", "C6 build", "C6 start", "C7", "C8")]}
+        folder = self.write("partial", json.dumps({"context": {"date": "x"}, "benchmarks": rows, "claims": claims}))
         out = os.path.join(self.dir, "out")
         run = run_report("--out", out, folder)
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertNotIn("Traceback", run.stderr)
-        self.assertIn("not measurable here", run.stdout)
-        self.assertIn("no guest kernel", run.stdout)
+        table = run_report("--table-only", folder)
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn("not measurable here", table.stdout)
+        self.assertIn("no guest kernel", table.stdout)
         with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
-            self.assertIn("not drawn:", f.read())
+            page = f.read()
+        self.assertIn("not drawn:", page)
+        self.assertIn("no guest kernel", page)
+
+    def test_malformed_claims_is_one_line(self):
+        data = fixture_data()
+        data["claims"]["ladder"] = "not a list"
+        folder = self.write("malformed", json.dumps(data))
+        self.assert_one_line_exit_2(run_report("--table-only", folder), "claims.ladder")
 
     def test_unwritable_output_is_one_line(self):
         blocker = os.path.join(self.dir, "file")

@@ -1,16 +1,22 @@
-"""The report rendered from a fixture that a real run produced: files, charts, claims."""
-import copy
+"""The report rendered from what bench wrote into results.json: files, charts, the claims
+and ladder tables; and that it draws bench's figures rather than computing its own."""
+import importlib.util
+import math
 import os
 import shutil
 import subprocess
 import tempfile
 import unittest
+from unittest import mock
 
+import matplotlib.collections
 import matplotlib.image
 import numpy as np
 
-from report import claims, results
-from report.tests.helpers import FIXTURE, VERDICT_PREFIXES, run_report
+from report import charts, claims, pages, results
+from report.errors import InputError
+from report.tests.helpers import (FIXTURE, SAMPLE_LADDER, VERDICT_PREFIXES, fixture_data, fixture_with_ladder,
+                                  run_report, write_results)
 
 
 class RenderedFixture(unittest.TestCase):
@@ -18,31 +24,41 @@ class RenderedFixture(unittest.TestCase):
     def setUpClass(cls):
         cls.out = tempfile.mkdtemp(prefix="isobench-report-test-")
         cls.rendered = run_report("--out", cls.out, FIXTURE)
+        cls.table = run_report("--table-only", FIXTURE)
 
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.out, ignore_errors=True)
 
+    def read(self, name):
+        with open(os.path.join(self.out, name), encoding="utf-8") as f:
+            return f.read()
+
     def test_exits_zero_without_a_traceback(self):
         self.assertEqual(self.rendered.returncode, 0, self.rendered.stderr)
         self.assertNotIn("Traceback", self.rendered.stderr)
 
-    def test_claims_table_has_every_claim_with_a_valid_verdict(self):
-        lines = self.rendered.stdout.splitlines()
-        self.assertTrue(lines[0].startswith("claims"), self.rendered.stdout)
-        ids = [line.split()[0] for line in lines[1:] if line.startswith("  C")]
-        for claim in ("C2", "C3", "C4", "C5", "C6", "C7", "C8"):
-            self.assertIn(claim, ids)
-        for line in lines[1:]:
-            if line.startswith("  C"):
-                verdict = line[13:].strip()  # "  ID(10 wide) verdict"
-                self.assertTrue(verdict.startswith(VERDICT_PREFIXES), f"bad verdict in {line!r}")
+    def test_rendering_prints_no_claims_table(self):
+        # bench prints the table (from C++) after the report; the report prints none.
+        self.assertEqual(self.rendered.stdout, "")
 
-    def test_startup_claim_is_measured_from_the_fixture(self):
+    def test_table_only_has_every_claim_with_its_verdict_text(self):
+        self.assertEqual(self.table.returncode, 0, self.table.stderr)
+        lines = self.table.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("claims"), self.table.stdout)
+        heads = [line for line in lines[1:] if line.startswith("  C")]
+        for claim in ("C2", "C3", "C4", "C5", "C6", "C7", "C8"):
+            self.assertIn(claim, [line.split()[0] for line in heads])
+        for line in heads:
+            self.assertTrue(line[13:].startswith(VERDICT_PREFIXES), f"bad verdict in {line!r}")
         loaded = results.load_folder(FIXTURE)
-        c5 = claims.claim_c5(loaded)
-        self.assertFalse(c5.verdict.startswith("not measurable"), c5)
-        self.assertRegex(c5.effect, r"×[0-9.]+ \[[0-9.]+, [0-9.]+\]")
+        for row in loaded.claims["rows"]:
+            self.assertIn(f"  {row['id']:<10} {row['verdict_text']}\n", self.table.stdout)
+            self.assertIn(f"             effect: {row['effect']['text']}\n", self.table.stdout)
+
+    def test_table_only_is_the_same_every_time(self):
+        again = run_report("--table-only", FIXTURE)
+        self.assertEqual(again.stdout, self.table.stdout)
 
     def test_pages_and_charts_are_written(self):
         for name in ("report.html", "report.md"):
@@ -51,98 +67,187 @@ class RenderedFixture(unittest.TestCase):
             for ext in ("png", "svg"):
                 path = os.path.join(self.out, "charts", f"{stem}.{ext}")
                 self.assertTrue(os.path.exists(path), path)
-        with open(os.path.join(self.out, "report.html"), encoding="utf-8") as f:
-            page = f.read()
+        page = self.read("report.html")
         self.assertNotIn("http://", page.replace('xmlns="http://www.w3.org', ""))
         self.assertNotIn("https://", page)
         self.assertIn('src="charts/startup_distribution.png"', page)
-        with open(os.path.join(self.out, "report.md"), encoding="utf-8") as f:
-            markdown = f.read()
+        markdown = self.read("report.md")
         self.assertIn("| C2 |", markdown)
         self.assertIn("](charts/startup_distribution.png)", markdown)
 
+    def test_md_claims_table_holds_every_verdict_text(self):
+        markdown = self.read("report.md")
+        rows = results.load_folder(FIXTURE).claims["rows"]
+        self.assertTrue(any(r["verdict_text"].startswith("not measurable here: the guest was emulated")
+                            for r in rows), "the fixture's C2 should be not measurable: emulated guest")
+        for row in rows:
+            cells = [row["id"], row["claim"], row["metric"], row["effect"]["text"], row["verdict_text"], row["note"]]
+            self.assertIn("| " + " | ".join(pages._md_cell(c) for c in cells) + " |", markdown)
+
+    def test_html_claims_table_styles_each_verdict_kind(self):
+        page = self.read("report.html")
+        self.assertIn('class="v-confirmed">confirmed</td>', page)
+        self.assertIn('class="v-not-measurable">not measurable here: the guest was emulated', page)
+
+    def test_emulated_backend_is_named_from_the_claims(self):
+        self.assertIn("Backend vm is emulated here (guest under TCG", self.read("report.md"))
+
     def test_png_charts_are_not_blank(self):
-        charts = os.path.join(self.out, "charts")
-        pngs = [name for name in os.listdir(charts) if name.endswith(".png")]
+        folder = os.path.join(self.out, "charts")
+        pngs = [name for name in os.listdir(folder) if name.endswith(".png")]
         self.assertGreaterEqual(len(pngs), 3)
         for name in pngs:
-            pixels = matplotlib.image.imread(os.path.join(charts, name))
+            pixels = matplotlib.image.imread(os.path.join(folder, name))
             colours = np.unique(pixels[..., :3].reshape(-1, 3), axis=0)
             self.assertGreater(len(colours), 20, f"{name} has only {len(colours)} colours")
 
-    def test_same_input_gives_the_same_claims(self):
-        again = run_report("--table-only", FIXTURE)
-        self.assertEqual(again.returncode, 0, again.stderr)
-        self.assertEqual(again.stdout, self.rendered.stdout)
+
+class _NoStatistics:
+    """numpy, less what would summarise samples: the report draws bench's figures."""
+
+    FORBIDDEN = {"median", "nanmedian", "percentile", "nanpercentile", "quantile", "nanquantile", "mean",
+                 "nanmean", "average", "std", "nanstd", "var", "exp", "log"}
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        if name in self.FORBIDDEN:
+            raise AssertionError(f"the report computed numpy.{name}: it must draw what results.json holds")
+        return getattr(self._real, name)
 
 
-def _scaled_copy(bench, backend, factor, label):
-    clone = copy.deepcopy(bench)
-    clone.name = clone.name.replace("/bare/", f"/{backend}/", 1)
-    clone.backend = backend
-    clone.real_s = [v * factor for v in clone.real_s]
-    clone.counters = {k: [v * factor for v in vals] for k, vals in clone.counters.items()}
-    clone.labels = [label]
-    return clone
-
-
-class TcgVerdicts(unittest.TestCase):
-    """Logic on the fixture plus made-up VM rows: emulation is never blamed on the hypervisor."""
-
+class RecomputesNothing(unittest.TestCase):
     def setUp(self):
-        self.results = results.load_folder(FIXTURE)
-        self.bare = [b for b in self.results.benchmarks.values() if b.backend == "bare" and b.suite != "startup"
-                     and b.real_s and (b.values("ns_per_op") or b.values("bytes_per_s") or b.values("ops_per_s"))]
-        if not self.bare:
-            self.skipTest("fixture has no bare overhead rows")
-        for bench in self.bare:
-            # time-like counters scaled up, rates too: slower per op means fewer ops/s
-            vm = _scaled_copy(bench, "vm", 3.0, "accel=tcg")
-            for key in ("bytes_per_s", "ops_per_s"):
-                if key in vm.counters:
-                    vm.counters[key] = [v / 9.0 for v in vm.counters[key]]
-            self.results.benchmarks[vm.name] = vm
+        self.dir = tempfile.mkdtemp(prefix="isobench-report-test-")
+        self.results = results.load_folder(write_results(os.path.join(self.dir, "run"), fixture_with_ladder()))
+        self.figures = []
+        real_save = charts._save
 
-    def test_tcg_slowdown_is_not_blamed_on_the_hypervisor(self):
-        self.assertEqual(self.results.guest_accel(), "tcg")
-        c2 = claims.claim_c2(self.results)
-        self.assertNotEqual(c2.verdict, "confirmed")
-        self.assertIn("TCG", c2.verdict + c2.note)
+        def keep(fig, out_dir, stem):
+            self.figures.append((stem, fig))
+            return real_save(fig, out_dir, stem)
+        patcher = mock.patch.object(charts, "_save", keep)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.addCleanup(shutil.rmtree, self.dir, True)
 
-    def test_kvm_micro_vm_decides_under_tcg(self):
-        bench = results.Benchmark("hypervisor/kvm/compute_loop", "hypervisor", "kvm", "compute_loop", "",
-                                  real_s=[1e-3] * 10,
-                                  counters={"guest_ns_per_op": [1.0 + i * 1e-3 for i in range(10)],
-                                            "host_ns_per_op": [1.0 + i * 1e-3 for i in range(10)]})
-        self.results.benchmarks[bench.name] = bench
-        c2 = claims.claim_c2(self.results)
-        self.assertEqual(c2.verdict, "contradicted", c2)
-        self.assertIn("TCG", c2.note)
+    def test_there_is_no_statistics_module(self):
+        self.assertIsNone(importlib.util.find_spec("report.stats"))
+        self.assertFalse(os.path.exists(os.path.join(os.path.dirname(charts.__file__), "stats.py")))
 
-    def test_with_kvm_a_real_slowdown_confirms(self):
-        for bench in self.results.benchmarks.values():
-            if bench.backend == "vm":
-                bench.labels = ["accel=kvm"]
-        self.assertEqual(claims.claim_c2(self.results).verdict, "confirmed")
+    def test_charts_and_pages_render_without_numpy_statistics(self):
+        guarded = _NoStatistics(np)
+        with mock.patch.object(charts, "np", guarded):
+            drawn = charts.render_all([self.results, self.results], os.path.join(self.dir, "charts"))
+            rows, ladder = claims.rows(self.results), claims.ladder(self.results)
+            pages.write_markdown(os.path.join(self.dir, "report.md"), [self.results], rows, ladder, drawn)
+            pages.write_html(os.path.join(self.dir, "report.html"), [self.results], rows, ladder, drawn)
+        written = {stem for stem, _, stem_written, _ in drawn if stem_written}
+        self.assertLessEqual({"startup_distribution", "startup_phases", "ladder_waterfall", "overhead_ratios",
+                              "folders_side_by_side"}, written)
+
+    def test_each_ladder_bar_is_the_claims_cost_with_its_interval(self):
+        charts._style()
+        charts.ladder_waterfall(self.results, self.dir, charts.Palette([self.results]))
+        (stem, fig), = self.figures
+        self.assertEqual(stem, "ladder_waterfall")
+        ax = fig.axes[0]
+        bars = {p.get_gid(): p for p in ax.patches if p.get_gid()}
+        ends = {}
+        for y, step in enumerate(SAMPLE_LADDER):
+            cost = step["cost_s"]
+            bar = bars[f"ladder-container-{step['step']}"]
+            left = ends[step["baseline"]] if step["baseline"] else 0.0
+            # exactly cost_s.point, up to matplotlib storing a bar as its two edges
+            self.assertTrue(math.isclose(bar.get_width(), cost["point"], rel_tol=1e-12),
+                            f"{step['step']}: bar {bar.get_width()} != cost_s.point {cost['point']}")
+            self.assertAlmostEqual(bar.get_x(), left, places=12)
+            ends[step["step"]] = left + cost["point"]
+            # the whisker spans [low, high] of cost_s around the bar's end
+            whiskers = [seg for c in ax.collections if isinstance(c, matplotlib.collections.LineCollection)
+                        for seg in c.get_segments()]
+            self.assertTrue(any(math.isclose(seg[0][0], left + cost["low"], abs_tol=1e-12)
+                                and math.isclose(seg[1][0], left + cost["high"], abs_tol=1e-12)
+                                and math.isclose(seg[0][1], y) for seg in whiskers),
+                            f"no whisker [{cost['low']}, {cost['high']}] for {step['step']}")
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        self.assertEqual(labels[0], "spawn (over launch)")
+        self.assertEqual(labels[3], "cumulative_2_pivot_root (over cumulative_1_mnt)")
+
+    def test_ladder_table_is_the_claims_ladder(self):
+        rows = claims.ladder(self.results)
+        self.assertEqual([r.step for r in rows], [s["step"] for s in SAMPLE_LADDER])
+        path = os.path.join(self.dir, "report.md")
+        pages.write_markdown(path, [self.results], claims.rows(self.results), rows, [])
+        with open(path, encoding="utf-8") as f:
+            markdown = f.read()
+        self.assertIn("## Where startup time comes from (C5's ladder)", markdown)
+        self.assertIn("| container | spawn | launch | 2.00 ms [1.80 ms, 2.30 ms] | 60% | floor | adds time |",
+                      markdown)
+        self.assertIn("| container | alone_net | spawn | 300.0 µs [-100.0 µs, 600.0 µs] | 50% | paired | "
+                      "inconclusive: ~40 repetitions would decide |", markdown)
+
+    def test_startup_figures_are_the_median_rows(self):
+        charts._style()
+        charts.startup_phases(self.results, self.dir, charts.Palette([self.results]))
+        (_, fig), = self.figures
+        texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+        for bench in self.results.select(suite="startup", workload="noop"):
+            if bench.arg or not bench.real_s:
+                continue
+            median = bench.median_row["figures"]["real_time_s"]["median"]
+            self.assertIn(charts.fmt_seconds(median), texts, bench.name)
+
+    def test_overhead_points_are_the_claims_overhead(self):
+        entries = charts.overhead_entries(self.results)
+        for o in self.results.claims["overhead"]:
+            self.assertIn((o["suite"], o["backend"], o["point"], o["low"], o["high"], o["emulated"]), entries)
+        for backend in ("container", "vm"):
+            row = self.results.benchmarks[f"startup/{backend}/noop"].median_row
+            self.assertIn(("startup", backend, row["ratio_to_bare"], row["ratio_to_bare_ci_low"],
+                           row["ratio_to_bare_ci_high"], backend == "vm"), entries)
 
 
-class StorageMismatch(unittest.TestCase):
-    """io on the container's tmpfs against bare's disk compares filesystems, not isolation."""
+class TraitsNotNames(unittest.TestCase):
+    """Backends are coloured by family and called emulated by claims.emulation, never by name."""
 
-    def setUp(self):
-        self.results = results.load_folder(FIXTURE)
-        for backend, storage, rate in (("bare", "ext4", 1e8), ("container", "tmpfs", 1e9)):
-            name = f"io/{backend}/seqwrite"
-            self.results.benchmarks[name] = results.Benchmark(
-                name, "io", backend, "seqwrite", "", real_s=[0.1 + i * 1e-3 for i in range(5)],
-                counters={"bytes_per_s": [rate * (1 + i * 1e-3) for i in range(5)]}, labels=[f"storage={storage}"])
+    def load(self, data):
+        folder = tempfile.mkdtemp(prefix="isobench-report-test-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        return results.load_folder(write_results(folder, data))
 
-    def test_io_on_another_filesystem_is_left_out_of_the_overhead(self):
-        self.assertNotIn("io", claims.suite_slowdowns(self.results, "container"))
+    def test_emulated_comes_from_the_claims(self):
+        data = fixture_data()
+        self.assertEqual(charts.Palette([self.load(data)]).name("vm"), "vm (emulated)")
+        data["claims"]["emulation"] = {"vm": {"emulated": False, "why": ""}}
+        loaded = self.load(data)
+        self.assertEqual(charts.Palette([loaded]).name("vm"), "vm")
+        self.assertEqual([c for c in pages.caveats(loaded) if "emulated" in c], [])
 
-    def test_io_on_the_same_filesystem_counts(self):
-        self.results.benchmarks["io/container/seqwrite"].labels = ["storage=ext4"]
-        self.assertIn("io", claims.suite_slowdowns(self.results, "container"))
+    def test_colour_follows_the_family(self):
+        data = fixture_data()
+        data["context"]["backends"]["mystery"] = {"available": True, "traits": {"family": "vm"}}
+        data["context"]["backends"]["vm"]["traits"]["family"] = "oci"
+        palette = charts.Palette([self.load(data)])
+        self.assertIn(palette.colour("mystery"), charts.FAMILY_COLOURS["vm"])
+        self.assertIn(palette.colour("vm"), charts.FAMILY_COLOURS["oci"])
+        self.assertEqual(palette.order(["mystery", "vm", "bare"]), ["bare", "vm", "mystery"])
+
+
+class MissingClaims(unittest.TestCase):
+    def test_a_file_without_claims_is_one_line_that_names_bench_report(self):
+        folder = tempfile.mkdtemp(prefix="isobench-report-test-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        data = fixture_data()
+        del data["claims"]
+        write_results(folder, data)
+        with self.assertRaises(InputError) as raised:
+            results.load_folder(folder)
+        message = str(raised.exception)
+        self.assertNotIn("\n", message)
+        self.assertIn("bench report", message)
+        self.assertIn("claims", message)
 
 
 class BenchReportCommand(unittest.TestCase):
