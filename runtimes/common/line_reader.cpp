@@ -52,6 +52,19 @@ Result<std::string> LineReader::next_line(Deadline deadline) {
   }
 }
 
+Result<std::size_t> LineReader::read_available() {
+  const std::size_t before = buffer_.size();
+  for (int chunks = 0; chunks < 256; ++chunks) {  // at most 1 MiB a call: a fast writer cannot keep us here
+    auto more = fill(Deadline::after(std::chrono::nanoseconds(0)));
+    if (!more) {
+      if (more.error().errno_value == ETIMEDOUT) break;  // nothing more for now
+      return std::unexpected(more.error());
+    }
+    if (!*more) break;  // end of stream
+  }
+  return buffer_.size() - before;
+}
+
 Result<std::string> LineReader::drain(Deadline deadline) {
   for (;;) {
     auto more = fill(deadline);

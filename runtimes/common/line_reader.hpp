@@ -19,6 +19,9 @@ class LineReader {
   Result<std::string> next_line(Deadline deadline);
   // Reads until end of stream (or deadline) and returns whatever was left unread.
   Result<std::string> drain(Deadline deadline);
+  // Buffers whatever can be read now, without waiting (next_line returns it later): keeps
+  // a writer that is not being followed from blocking on a full pipe. Returns the bytes read.
+  Result<std::size_t> read_available();
 
   int fd() const { return fd_.get(); }
   void close() { fd_.reset(); }

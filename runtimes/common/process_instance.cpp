@@ -1,5 +1,6 @@
 #include "process_instance.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace isobench {
@@ -32,7 +33,41 @@ Result<std::string> ProcessInstance::wait_ready(Deadline deadline) {
   return line;
 }
 
+namespace {
+// While an instance runs past its ready line, what it writes is still read this often (see
+// wait_exit), so that output beyond a pipe's capacity never blocks it; soon again after a
+// read that found output, so that a chatty instance is not slowed down either.
+constexpr auto kDrainSlice = std::chrono::milliseconds(200);
+constexpr auto kBusyDrainSlice = std::chrono::milliseconds(1);
+}  // namespace
+
 Result<Outcome> ProcessInstance::wait_exit(Deadline deadline) {
+  if (child_.pidfd() < 0) return wait_exit_following_output(deadline);
+  // After its ready line an instance writes one result line and exits. Following its
+  // output costs the harness a wake-up for each write and one more for the end of the
+  // pipe, before the one for the exit: each about 8 us here, 2% of a bare launch. So wait
+  // for the exit itself (the pidfd) and read the output once the process is gone: one
+  // wake-up, as for any waitpid. The events measured are the same.
+  std::chrono::nanoseconds slice = kDrainSlice;
+  for (;;) {
+    std::int64_t slice_end = std::min(deadline.at_ns(), monotonic_ns() + slice.count());
+    auto status = child_.wait(Deadline::after(std::chrono::nanoseconds(slice_end - monotonic_ns())));
+    if (status) break;
+    if (status.error().errno_value != ETIMEDOUT) return std::unexpected(status.error());
+    auto read = stream_.reader().read_available();
+    if (!read) return std::unexpected(read.error().with_context("read output"));
+    slice = *read > 0 ? std::chrono::nanoseconds(kBusyDrainSlice) : std::chrono::nanoseconds(kDrainSlice);
+    if (deadline.expired()) {
+      auto seen = stream_.await(kResultTag, Deadline::after(std::chrono::nanoseconds(0)));
+      return fail(seen ? "did not exit before the timeout" : "no result before the timeout");
+    }
+  }
+  // Gone: what it wrote is in the pipe. The end of the stream follows once every process
+  // that shared the pipe is gone too (a container's others die with its init).
+  return wait_exit_following_output(deadline);
+}
+
+Result<Outcome> ProcessInstance::wait_exit_following_output(Deadline deadline) {
   Outcome outcome;
   auto result = stream_.await(kResultTag, deadline);
   if (result) {

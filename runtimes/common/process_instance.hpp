@@ -34,6 +34,10 @@ class ProcessInstance : public Instance {
   void teardown_in_destructor() noexcept;
 
  private:
+  // Reads the result line, then to the end of the output, then reaps: the way for a
+  // child without a pidfd, and the end of wait_exit once the child has exited.
+  Result<Outcome> wait_exit_following_output(Deadline deadline);
+
   ChildProcess child_;
   ProtocolStream stream_;
   bool torn_down_ = false;

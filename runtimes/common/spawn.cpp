@@ -32,6 +32,13 @@ class SpawnFileActions {
   posix_spawn_file_actions_t actions_;
 };
 
+// /dev/null, opened once (close-on-exec, so no child inherits it): a child's stdin is a
+// dup2 of it rather than a path lookup of its own in every spawn, while the parent waits.
+int dev_null() {
+  static const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  return fd;
+}
+
 }  // namespace
 
 Result<Pipe> make_pipe() {
@@ -46,6 +53,8 @@ Result<ChildProcess> spawn_process(const std::vector<std::string>& argv, const S
   SpawnFileActions actions;
   if (io.stdin_fd >= 0)
     ::posix_spawn_file_actions_adddup2(actions.get(), io.stdin_fd, 0);
+  else if (int null = dev_null(); null >= 0)
+    ::posix_spawn_file_actions_adddup2(actions.get(), null, 0);
   else
     ::posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
   if (io.stdout_fd >= 0) ::posix_spawn_file_actions_adddup2(actions.get(), io.stdout_fd, 1);

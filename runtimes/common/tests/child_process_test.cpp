@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "common/process_instance.hpp"
 #include "common/spawn.hpp"
 
 using namespace isobench;
@@ -54,4 +55,40 @@ TEST(Spawn, CaptureOutputReturnsStdoutAndFailsOnNonZeroExit) {
   auto failed = capture_output({"/bin/sh", "-c", "echo oops >&2; exit 4"}, Deadline::after(std::chrono::seconds(5)));
   ASSERT_FALSE(failed);
   EXPECT_NE(failed.error().describe().find("exit code 4: oops"), std::string::npos);
+}
+
+// wait_exit waits for the process's exit rather than following its output; an instance
+// that writes far more than a pipe holds after its ready line must still get to exit
+// (its output is read while it runs), and its result line is found after it.
+TEST(ProcessInstanceExit, OutputBeyondAPipeAfterReadyNeverBlocksTheExit) {
+  auto out = make_pipe();
+  ASSERT_TRUE(out);
+  auto child = spawn_process({"/bin/sh", "-c",
+                              "printf '{\"isobench\":\"ready\",\"pid\":1}\\n'; head -c 1000000 /dev/zero | tr '\\0' x; "
+                              "printf '\\n{\"isobench\":\"result\",\"workload\":\"noop\",\"ok\":true,\"data\":{}}\\n'"},
+                             {-1, out->write_end.get(), out->write_end.get()});
+  ASSERT_TRUE(child) << child.error().describe();
+  out->write_end.reset();
+  ProcessInstance instance(std::move(*child), LineReader(std::move(out->read_end)));
+  ASSERT_TRUE(instance.wait_ready(Deadline::after(std::chrono::seconds(30))));
+  auto outcome = instance.wait_exit(Deadline::after(std::chrono::seconds(60)));
+  ASSERT_TRUE(outcome) << outcome.error().describe();
+  EXPECT_TRUE(outcome->ok()) << outcome->failure;
+  EXPECT_NE(outcome->result_line.find("\"workload\":\"noop\""), std::string::npos) << outcome->result_line;
+  EXPECT_TRUE(instance.teardown());
+}
+
+TEST(ProcessInstanceExit, NoResultBeforeAnExitIsAFailureNotAHang) {
+  auto out = make_pipe();
+  ASSERT_TRUE(out);
+  auto child = spawn_process({"/bin/sh", "-c", "printf '{\"isobench\":\"ready\",\"pid\":1}\\nbye\\n'; exit 3"},
+                             {-1, out->write_end.get(), out->write_end.get()});
+  ASSERT_TRUE(child);
+  out->write_end.reset();
+  ProcessInstance instance(std::move(*child), LineReader(std::move(out->read_end)));
+  ASSERT_TRUE(instance.wait_ready(Deadline::after(std::chrono::seconds(30))));
+  auto outcome = instance.wait_exit(Deadline::after(std::chrono::seconds(60)));
+  ASSERT_TRUE(outcome) << outcome.error().describe();
+  EXPECT_FALSE(outcome->ok());
+  EXPECT_NE(outcome->failure.find("exit code 3: bye"), std::string::npos) << outcome->failure;
 }
