@@ -77,7 +77,7 @@ Result<ExitStatus> ChildProcess::wait(Deadline deadline) {
     for (;;) {
       int n = ::poll(&pfd, 1, deadline.poll_timeout_ms());
       if (n > 0) break;
-      if (n == 0) return fail_errno("wait for pid " + std::to_string(pid_), ETIMEDOUT);
+      if (n == 0) return fail_timeout("wait for pid " + std::to_string(pid_));
       if (errno != EINTR) return fail_errno("poll pidfd of pid " + std::to_string(pid_));
     }
   }

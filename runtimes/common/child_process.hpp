@@ -42,7 +42,7 @@ class ChildProcess {
   int pidfd() const { return pidfd_.get(); }
   bool running() const { return pid_ > 0 && !status_; }
 
-  // Waits for the child to exit; an error with ETIMEDOUT when the deadline passes first.
+  // Waits for the child to exit; a timeout error (Error::is_timeout) when the deadline passes first.
   Result<ExitStatus> wait(Deadline deadline);
   Result<void> signal(int sig);
   // SIGKILL and reap; returns the status (a no-op for a child already reaped).

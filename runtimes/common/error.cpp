@@ -5,8 +5,13 @@
 namespace isobench {
 
 std::string Error::describe() const {
-  if (errno_value == 0) return message;
-  return message + ": " + std::strerror(errno_value);
+  if (errno_value != 0) return message + ": " + std::strerror(errno_value);
+  switch (kind) {
+    case ErrorKind::kTimeout: return message + ": timed out";
+    case ErrorKind::kEndOfStream: return message + ": end of stream";
+    case ErrorKind::kFailure: break;
+  }
+  return message;
 }
 
 }  // namespace isobench

@@ -10,7 +10,7 @@ Result<bool> LineReader::fill(Deadline deadline) {
   pollfd pfd{fd_.get(), POLLIN, 0};
   for (;;) {
     int n = ::poll(&pfd, 1, deadline.poll_timeout_ms());
-    if (n == 0) return fail_errno("read line", ETIMEDOUT);
+    if (n == 0) return fail_timeout("read line");
     if (n < 0) {
       if (errno == EINTR) continue;
       return fail_errno("poll");
@@ -46,7 +46,7 @@ Result<std::string> LineReader::next_line(Deadline deadline) {
     auto more = fill(deadline);
     if (!more) return std::unexpected(more.error());
     if (!*more) {
-      if (buffer_.empty()) return fail_errno("read line", ENODATA);
+      if (buffer_.empty()) return fail_end_of_stream("read line");
       return std::exchange(buffer_, {});
     }
   }
@@ -57,7 +57,7 @@ Result<std::size_t> LineReader::read_available() {
   for (int chunks = 0; chunks < 256; ++chunks) {  // at most 1 MiB a call: a fast writer cannot keep us here
     auto more = fill(Deadline::after(std::chrono::nanoseconds(0)));
     if (!more) {
-      if (more.error().errno_value == ETIMEDOUT) break;  // nothing more for now
+      if (more.error().is_timeout()) break;  // nothing more for now
       return std::unexpected(more.error());
     }
     if (!*more) break;  // end of stream

@@ -15,7 +15,7 @@ class LineReader {
   explicit LineReader(UniqueFd fd) : fd_(std::move(fd)) {}
 
   // Next line without its terminator (a trailing '\r' from serial consoles is dropped).
-  // Errors: ETIMEDOUT at the deadline; ENODATA at end of stream with nothing buffered.
+  // Errors: a timeout at the deadline; end of stream with nothing buffered (Error::kind).
   Result<std::string> next_line(Deadline deadline);
   // Reads until end of stream (or deadline) and returns whatever was left unread.
   Result<std::string> drain(Deadline deadline);

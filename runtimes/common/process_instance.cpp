@@ -20,8 +20,8 @@ Result<std::string> ProcessInstance::wait_ready(Deadline deadline) {
   auto line = stream_.await(kReadyTag, deadline);
   if (!line) {
     auto err = line.error();
-    if (err.errno_value == ETIMEDOUT) return fail("not ready before the timeout");
-    if (err.errno_value == ENODATA) {
+    if (err.is_timeout()) return fail("not ready before the timeout");
+    if (err.is_end_of_stream()) {
       // The workload ended (or never started) without announcing readiness.
       auto status = child_.wait(Deadline::after(std::chrono::seconds(5)));
       std::string why = status ? explain_failure(*status, false) : status.error().describe();
@@ -53,7 +53,7 @@ Result<Outcome> ProcessInstance::wait_exit(Deadline deadline) {
     std::int64_t slice_end = std::min(deadline.at_ns(), monotonic_ns() + slice.count());
     auto status = child_.wait(Deadline::after(std::chrono::nanoseconds(slice_end - monotonic_ns())));
     if (status) break;
-    if (status.error().errno_value != ETIMEDOUT) return std::unexpected(status.error());
+    if (!status.error().is_timeout()) return std::unexpected(status.error());
     auto read = stream_.reader().read_available();
     if (!read) return std::unexpected(read.error().with_context("read output"));
     slice = *read > 0 ? std::chrono::nanoseconds(kBusyDrainSlice) : std::chrono::nanoseconds(kDrainSlice);
@@ -72,16 +72,16 @@ Result<Outcome> ProcessInstance::wait_exit_following_output(Deadline deadline) {
   auto result = stream_.await(kResultTag, deadline);
   if (result) {
     outcome.result_line = std::move(*result);
-  } else if (result.error().errno_value == ETIMEDOUT) {
+  } else if (result.error().is_timeout()) {
     return fail("no result before the timeout");
   }
   // The output ends when the workload exits (and with it every process that shared
   // the pipe); reading to the end first lets the reap below find a zombie at once.
-  if (auto rest = stream_.reader().drain(deadline); !rest && rest.error().errno_value == ETIMEDOUT)
+  if (auto rest = stream_.reader().drain(deadline); !rest && rest.error().is_timeout())
     return fail("did not exit before the timeout");
   auto status = child_.wait(deadline);
   if (!status) {
-    if (status.error().errno_value == ETIMEDOUT) return fail("did not exit before the timeout");
+    if (status.error().is_timeout()) return fail("did not exit before the timeout");
     return std::unexpected(status.error());
   }
   phases_.mark("exited");

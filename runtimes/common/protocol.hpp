@@ -29,8 +29,8 @@ class ProtocolStream {
   ProtocolStream() = default;
   explicit ProtocolStream(LineReader reader) : reader_(std::move(reader)) {}
 
-  // Reads lines until one carries `tag`; returns that JSON object. Errors: ETIMEDOUT
-  // at the deadline, ENODATA when the stream ends first.
+  // Reads lines until one carries `tag`; returns that JSON object. Errors: a timeout
+  // at the deadline, end of stream when the stream ends first (Error::kind).
   Result<std::string> await(std::string_view tag, Deadline deadline);
 
   // Called with each line that is not a protocol line (kernel messages, stderr).

@@ -127,7 +127,7 @@ Result<DomainEnd> LibvirtConnection::wait_stopped(const std::string& name, Deadl
   for (;;) {
     if (auto it = stopped_.find(name); it != stopped_.end()) return it->second;
     int left_ms = deadline.poll_timeout_ms();
-    if (left_ms == 0) return fail_errno("wait for domain " + name + " to stop", ETIMEDOUT);
+    if (left_ms == 0) return fail_timeout("wait for domain " + name + " to stop");
     if (left_ms < 0)
       changed_.wait(lock);
     else

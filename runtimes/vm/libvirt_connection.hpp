@@ -44,7 +44,7 @@ class LibvirtConnection {
   const std::string& uri() const { return uri_; }
   std::string library_version() const;  // "9.0.0"
 
-  // Waits for the lifecycle event saying domain `name` stopped. ETIMEDOUT at the deadline.
+  // Waits for the lifecycle event saying domain `name` stopped. A timeout error at the deadline.
   Result<DomainEnd> wait_stopped(const std::string& name, Deadline deadline);
   // Drops what was recorded for `name` (call when its instance is gone).
   void forget(const std::string& name);

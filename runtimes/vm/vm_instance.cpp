@@ -57,8 +57,8 @@ Result<void> VmInstance::start(const std::string& xml) {
 Result<std::string> VmInstance::wait_ready(Deadline deadline) {
   auto line = stream_.await(kReadyTag, deadline);
   if (!line) {
-    if (line.error().errno_value == ETIMEDOUT) return fail("guest not ready before the timeout");
-    if (line.error().errno_value == ENODATA) {
+    if (line.error().is_timeout()) return fail("guest not ready before the timeout");
+    if (line.error().is_end_of_stream()) {
       auto end = connection_->wait_stopped(name_, Deadline::after(std::chrono::seconds(5)));
       std::string how = end ? describe_stop(end->stopped_detail) : "QEMU closed the console";
       std::string last = stream_.last_console_line();
@@ -75,11 +75,11 @@ Result<Outcome> VmInstance::wait_exit(Deadline deadline) {
   auto result = stream_.await(kResultTag, deadline);
   if (result)
     outcome.result_line = std::move(*result);
-  else if (result.error().errno_value == ETIMEDOUT)
+  else if (result.error().is_timeout())
     return fail("no result from the guest before the timeout");
   auto end = connection_->wait_stopped(name_, deadline);
   if (!end) {
-    if (end.error().errno_value == ETIMEDOUT) return fail("the guest did not power off before the timeout");
+    if (end.error().is_timeout()) return fail("the guest did not power off before the timeout");
     return std::unexpected(end.error());
   }
   if (end->shutdown_ns) phases_.mark_at("powered_off", *end->shutdown_ns);
