@@ -66,8 +66,9 @@ int render_report(const std::vector<std::filesystem::path>& folders, const std::
   // (and intervals) computed here, once, and written into it. A folder without a
   // results.json is left for the report to name in its one-line error.
   for (const auto& folder : folders) {
-    std::filesystem::path file = std::filesystem::is_directory(folder) ? folder / "results.json" : folder;
-    if (!std::filesystem::is_regular_file(file)) continue;
+    std::error_code ignored;  // an unreadable or over-long path is the report's to name
+    std::filesystem::path file = std::filesystem::is_directory(folder, ignored) ? folder / "results.json" : folder;
+    if (!std::filesystem::is_regular_file(file, ignored)) continue;
     auto added = ensure_claims(file);
     if (!added) return usage_error("report: " + added.error().describe());
     if (*added) std::fprintf(stderr, "bench: added the claims to %s (written by an older bench)\n", file.c_str());

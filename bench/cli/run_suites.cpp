@@ -52,8 +52,6 @@ void add_all_suites(Plan& plan) {
 int run_suites(const Command& command, const std::string& command_line) {
   const SuiteRun& run = command.suites;
   std::filesystem::path out_dir = run.out.value_or(default_results_dir());
-  if (auto ready = prepare_output_dir(out_dir); !ready) return usage_error("--out: " + ready.error().describe());
-
   BackendSet backends(backend_config_from(command.backend_flags));
   // What isobench artifacts exist before the run: the leak audit at the end takes only
   // what this run created (bench/safety/leak_audit.hpp has the rule).
@@ -62,6 +60,8 @@ int run_suites(const Command& command, const std::string& command_line) {
   Plan plan(backends, selection_from(run));
   add_all_suites(plan);
   if (plan.specs().empty()) return usage_error("no benchmark matches the selection (see bench --list)");
+  // Only a run that will write results makes their folder (no empty results/<stamp>).
+  if (auto ready = prepare_output_dir(out_dir); !ready) return usage_error("--out: " + ready.error().describe());
 
   // Repetitions of all benchmarks run in random order, so that drift on a noisy host
   // (another tenant, thermal state) spreads over every backend instead of biasing the

@@ -8,6 +8,7 @@
 #include "../stats/descriptive.hpp"
 #include "../stats/hypothesis.hpp"
 #include "bench/results/names.hpp"
+#include "runtimes/common/quote.hpp"
 
 namespace isobench::compare {
 namespace {
@@ -59,13 +60,13 @@ Result<std::vector<std::string>> metrics_to_judge(const ResultsFile& base, const
   }
   for (const auto& metric : settings.metrics) {
     if (!direction_of(metric))
-      return fail("--metric `" + metric +
-                  "`: its name does not say whether lower or higher is better "
+      return fail("--metric " + quote_input(metric) +
+                  ": its name does not say whether lower or higher is better "
                   "(units: _s, _bytes lower is better; _per_s higher is better)");
     bool present = false;
     for (const ResultsFile* file : {&base, &next})
       for (const auto& benchmark : file->benchmarks) present = present || benchmark.metrics.contains(metric);
-    if (!present) return fail("--metric `" + metric + "`: in neither " + base.source + " nor " + next.source);
+    if (!present) return fail("--metric " + quote_input(metric) + ": in neither " + base.source + " nor " + next.source);
     if (std::find(out.begin(), out.end(), metric) == out.end()) out.push_back(metric);
   }
   return out;
