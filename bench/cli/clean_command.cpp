@@ -3,8 +3,8 @@
 
 #include <cstdio>
 
-#include "../harness/backend_set.hpp"
-#include "../safety/run_audit.hpp"
+#include "bench/harness/backend_set.hpp"
+#include "bench/safety/run_audit.hpp"
 #include "commands.hpp"
 
 namespace isobench::cli {

@@ -2,11 +2,11 @@
 // every benchmark, prints the verdict table, optionally writes it as JSON.
 #include <cstdio>
 
-#include "../compare/compare_json.hpp"
-#include "../compare/comparison.hpp"
-#include "../compare/testbed.hpp"
-#include "../compare/verdict_table.hpp"
-#include "../harness/results_file.hpp"
+#include "bench/compare/compare_json.hpp"
+#include "bench/compare/comparison.hpp"
+#include "bench/compare/testbed.hpp"
+#include "bench/compare/verdict_table.hpp"
+#include "bench/harness/results_file.hpp"
 #include "bench/results/model.hpp"
 #include "commands.hpp"
 

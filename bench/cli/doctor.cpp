@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <fstream>
 
-#include "../../runtimes/common/cgroup_mode.hpp"
-#include "../harness/backend_set.hpp"
+#include "runtimes/common/cgroup_mode.hpp"
+#include "bench/harness/backend_set.hpp"
 #include "commands.hpp"
 
 namespace isobench::cli {

@@ -5,9 +5,9 @@
 #include <cstdlib>
 #include <regex>
 
-#include "../../runtimes/common/quote.hpp"
-#include "../harness/plan.hpp"
-#include "../workload/workload.hpp"
+#include "runtimes/common/quote.hpp"
+#include "bench/harness/plan.hpp"
+#include "bench/workload/workload.hpp"
 
 namespace isobench::cli {
 namespace {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../../runtimes/backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench::cli {
 

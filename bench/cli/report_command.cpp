@@ -10,8 +10,8 @@
 #include "bench/harness/results_pipeline.hpp"
 #include "bench/results/claims.hpp"
 #include "bench/results/model.hpp"
-#include "../../runtimes/common/clock.hpp"
-#include "../../runtimes/common/spawn.hpp"
+#include "runtimes/common/clock.hpp"
+#include "runtimes/common/spawn.hpp"
 #include "commands.hpp"
 
 extern char** environ;

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "../harness/backend_set.hpp"
-#include "../harness/lifecycle.hpp"
+#include "bench/harness/backend_set.hpp"
+#include "bench/harness/lifecycle.hpp"
 #include "commands.hpp"
 
 namespace isobench::cli {

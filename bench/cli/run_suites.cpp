@@ -2,16 +2,16 @@
 #include <cstring>
 #include <iostream>
 
-#include "../harness/benchmark_json.hpp"
+#include "bench/harness/benchmark_json.hpp"
 #include "bench/harness/results_pipeline.hpp"
 #include "bench/results/claims.hpp"
-#include "../harness/manifest.hpp"
-#include "../harness/plan.hpp"
-#include "../harness/results_file.hpp"
-#include "../harness/run_reporter.hpp"
-#include "../safety/interrupt.hpp"
-#include "../safety/private_dir.hpp"
-#include "../safety/run_audit.hpp"
+#include "bench/harness/manifest.hpp"
+#include "bench/harness/plan.hpp"
+#include "bench/harness/results_file.hpp"
+#include "bench/harness/run_reporter.hpp"
+#include "bench/safety/interrupt.hpp"
+#include "bench/safety/private_dir.hpp"
+#include "bench/safety/run_audit.hpp"
 #include "commands.hpp"
 
 namespace isobench::cli {

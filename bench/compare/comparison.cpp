@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <set>
 
-#include "../stats/descriptive.hpp"
-#include "../stats/hypothesis.hpp"
+#include "bench/stats/descriptive.hpp"
+#include "bench/stats/hypothesis.hpp"
 #include "bench/results/names.hpp"
 #include "runtimes/common/quote.hpp"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../stats/intervals.hpp"
+#include "bench/stats/intervals.hpp"
 #include "bench/results/metric.hpp"
 #include "bench/results/model.hpp"
 

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../runtimes/common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::compare {
 

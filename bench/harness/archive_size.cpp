@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "../../runtimes/common/unique_fd.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench {
 namespace fs = std::filesystem;

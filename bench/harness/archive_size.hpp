@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "../../runtimes/common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench {
 

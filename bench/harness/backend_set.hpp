@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "../../runtimes/backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench {
 

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../runtimes/common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench {
 

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "../../runtimes/common/proc_memory.hpp"
+#include "runtimes/common/proc_memory.hpp"
 
 namespace isobench {
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <set>
 
-#include "../../runtimes/common/proc_memory.hpp"
-#include "../../runtimes/guest/guest_boot.hpp"
+#include "runtimes/common/proc_memory.hpp"
+#include "runtimes/guest/guest_boot.hpp"
 
 namespace isobench {
 namespace fs = std::filesystem;

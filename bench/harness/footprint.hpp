@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "../../runtimes/backend.hpp"
+#include "runtimes/backend.hpp"
 #include "lifecycle.hpp"
 
 namespace isobench {

@@ -9,8 +9,8 @@
 #include <memory>
 #include <optional>
 
-#include "../../runtimes/kvm/kvm_backend.hpp"
-#include "../../runtimes/kvm/primitives.hpp"
+#include "runtimes/kvm/kvm_backend.hpp"
+#include "runtimes/kvm/primitives.hpp"
 #include "bench/harness/row_attributes.hpp"
 #include "plan.hpp"
 

@@ -12,9 +12,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "../../runtimes/guest/guest_kernel.hpp"
-#include "../../runtimes/guest/initramfs.hpp"
-#include "../../runtimes/image/minimal_image.hpp"
+#include "runtimes/guest/guest_kernel.hpp"
+#include "runtimes/guest/initramfs.hpp"
+#include "runtimes/image/minimal_image.hpp"
 #include "archive_size.hpp"
 #include "footprint.hpp"
 #include "plan.hpp"

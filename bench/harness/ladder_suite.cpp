@@ -14,9 +14,9 @@
 #include "bench/harness/row_attributes.hpp"
 #include "bench/results/ladder.hpp"
 #include "bench/stats/random.hpp"
-#include "../../runtimes/common/cgroup_mode.hpp"
-#include "../../runtimes/container/container_runtime.hpp"
-#include "../../runtimes/image/minimal_image.hpp"
+#include "runtimes/common/cgroup_mode.hpp"
+#include "runtimes/container/container_runtime.hpp"
+#include "runtimes/image/minimal_image.hpp"
 #include "plan.hpp"
 
 namespace isobench {

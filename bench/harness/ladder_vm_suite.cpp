@@ -12,8 +12,8 @@
 //   ladder/{vm,qemu}/workload_ready  + guest kernel boot and the workload's start
 #include <deque>
 
-#include "../../runtimes/kvm/kvm_backend.hpp"
-#include "../../runtimes/kvm/primitives.hpp"
+#include "runtimes/kvm/kvm_backend.hpp"
+#include "runtimes/kvm/primitives.hpp"
 #include "bench/harness/row_attributes.hpp"
 #include "plan.hpp"
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "../../runtimes/backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "../../runtimes/common/cgroup_mode.hpp"
+#include "runtimes/common/cgroup_mode.hpp"
 #include <build_info.hpp>
 
 namespace isobench {

@@ -18,8 +18,8 @@
 #include <memory>
 
 #include "bench/harness/row_attributes.hpp"
-#include "../../runtimes/net/network_path.hpp"
-#include "../../runtimes/net/peer.hpp"
+#include "runtimes/net/network_path.hpp"
+#include "runtimes/net/peer.hpp"
 #include "overhead_run.hpp"
 
 namespace isobench {

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "../safety/interrupt.hpp"
+#include "bench/safety/interrupt.hpp"
 #include "bench/harness/row_attributes.hpp"
 
 namespace isobench {

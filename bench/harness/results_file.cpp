@@ -7,8 +7,8 @@
 
 #include <ctime>
 
-#include "../../runtimes/common/quote.hpp"
-#include "../../runtimes/common/unique_fd.hpp"
+#include "runtimes/common/quote.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench {
 

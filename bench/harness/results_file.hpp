@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "../../runtimes/common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench {
 

@@ -5,9 +5,9 @@
 
 #include "bench/results/metric.hpp"
 #include "bench/results/names.hpp"
-#include "../compare/testbed.hpp"
-#include "../stats/descriptive.hpp"
-#include "../stats/intervals.hpp"
+#include "bench/compare/testbed.hpp"
+#include "bench/stats/descriptive.hpp"
+#include "bench/stats/intervals.hpp"
 
 namespace isobench {
 namespace {

@@ -5,7 +5,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
-#include "../../runtimes/common/spawn.hpp"
+#include "runtimes/common/spawn.hpp"
 #include "plan.hpp"
 
 namespace isobench {

@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "process_table.hpp"
-#include "../../runtimes/common/spawn.hpp"
+#include "runtimes/common/spawn.hpp"
 
 namespace isobench::safety {
 namespace fs = std::filesystem;

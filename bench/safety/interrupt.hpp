@@ -10,8 +10,8 @@
 #include <memory>
 #include <thread>
 
-#include "../../runtimes/common/error.hpp"
-#include "../../runtimes/common/unique_fd.hpp"
+#include "runtimes/common/error.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::safety {
 

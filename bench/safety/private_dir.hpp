@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "../../runtimes/common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::safety {
 

@@ -12,8 +12,8 @@
 #include <fstream>
 #include <thread>
 
-#include "../../runtimes/common/spawn.hpp"
-#include "../../runtimes/common/unique_fd.hpp"
+#include "runtimes/common/spawn.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::safety {
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "../../runtimes/common/error.hpp"
+#include "runtimes/common/error.hpp"
 #include "artifacts.hpp"
 
 namespace isobench::safety {

@@ -10,10 +10,10 @@
 
 #include "common/line_reader.hpp"
 #include "common/spawn.hpp"
-#include "../harness/backend_set.hpp"
-#include "../harness/derived.hpp"
-#include "../harness/lifecycle.hpp"
-#include "../harness/overhead_run.hpp"
+#include "bench/harness/backend_set.hpp"
+#include "bench/harness/derived.hpp"
+#include "bench/harness/lifecycle.hpp"
+#include "bench/harness/overhead_run.hpp"
 #include "workload.hpp"
 #include "common/tests/temp_dir.hpp"
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "../../runtimes/common/quote.hpp"
+#include "runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "measure.hpp"
-#include "../../runtimes/common/quote.hpp"
+#include "runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {

@@ -18,7 +18,7 @@
 #include <fstream>
 
 #include "measure.hpp"
-#include "../../runtimes/common/quote.hpp"
+#include "runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {

@@ -16,7 +16,7 @@
 #include <memory>
 
 #include "measure.hpp"
-#include "../../runtimes/common/quote.hpp"
+#include "runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {

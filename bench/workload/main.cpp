@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "../../runtimes/common/quote.hpp"
+#include "runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "measure.hpp"
-#include "../../runtimes/common/quote.hpp"
+#include "runtimes/common/quote.hpp"
 #include "workload.hpp"
 
 namespace workload {

@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include "../common/process_instance.hpp"
-#include "../common/spawn.hpp"
+#include "runtimes/common/process_instance.hpp"
+#include "runtimes/common/spawn.hpp"
 
 namespace isobench {
 namespace {

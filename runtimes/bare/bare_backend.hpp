@@ -2,7 +2,7 @@
 // other backend is compared with.
 #pragma once
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench {
 std::unique_ptr<Backend> make_bare_backend(const BackendConfig& config);

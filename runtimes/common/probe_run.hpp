@@ -8,7 +8,7 @@
 #include <functional>
 #include <memory>
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench {
 

@@ -4,7 +4,7 @@
 // failures in their own terms (an OOM kill read from the cgroup).
 #pragma once
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 #include "protocol.hpp"
 
 namespace isobench {

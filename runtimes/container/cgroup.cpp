@@ -5,7 +5,7 @@
 
 #include <atomic>
 
-#include "../common/cgroup_mode.hpp"
+#include "runtimes/common/cgroup_mode.hpp"
 
 namespace isobench {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "../backend.hpp"
-#include "../common/unique_fd.hpp"
+#include "runtimes/backend.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench {
 

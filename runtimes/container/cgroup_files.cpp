@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/unique_fd.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::cgroup_files {
 

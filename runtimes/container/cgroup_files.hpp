@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::cgroup_files {
 

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench {
 namespace {

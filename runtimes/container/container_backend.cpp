@@ -3,9 +3,9 @@
 #include <sched.h>
 #include <unistd.h>
 
-#include "../common/cgroup_mode.hpp"
-#include "../common/probe_run.hpp"
-#include "../image/minimal_image.hpp"
+#include "runtimes/common/cgroup_mode.hpp"
+#include "runtimes/common/probe_run.hpp"
+#include "runtimes/image/minimal_image.hpp"
 #include "container_runtime.hpp"
 #include "namespaces.hpp"
 

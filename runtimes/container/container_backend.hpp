@@ -2,7 +2,7 @@
 // the workload from the shared minimal image (image/minimal_image.hpp).
 #pragma once
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench {
 std::unique_ptr<Backend> make_container_backend(const BackendConfig& config);

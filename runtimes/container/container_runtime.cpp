@@ -10,9 +10,9 @@
 
 #include <cstring>
 
-#include "../common/format.hpp"
-#include "../common/process_instance.hpp"
-#include "../common/spawn.hpp"
+#include "runtimes/common/format.hpp"
+#include "runtimes/common/process_instance.hpp"
+#include "runtimes/common/spawn.hpp"
 #include "child_failure.hpp"
 #include "loopback.hpp"
 #include "namespaces.hpp"

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 #include "cgroup.hpp"
 #include "rootfs.hpp"
 

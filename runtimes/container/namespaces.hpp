@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench {
 

@@ -4,8 +4,8 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
-#include "../common/unique_fd.hpp"
-#include "../kvm/hypervisor_facts.hpp"
+#include "runtimes/common/unique_fd.hpp"
+#include "runtimes/kvm/hypervisor_facts.hpp"
 
 namespace isobench::guest {
 

@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../common/format.hpp"
-#include "../common/spawn.hpp"
+#include "runtimes/common/format.hpp"
+#include "runtimes/common/spawn.hpp"
 
 namespace isobench::guest {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 #include "accel.hpp"
 #include "guest_kernel.hpp"
 #include "initramfs.hpp"

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <vector>
 
-#include "../common/quote.hpp"
-#include "../common/unique_fd.hpp"
+#include "runtimes/common/quote.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::guest {
 namespace {

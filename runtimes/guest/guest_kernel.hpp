@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::guest {
 

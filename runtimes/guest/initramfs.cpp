@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "../common/clock.hpp"
-#include "../common/unique_fd.hpp"
+#include "runtimes/common/clock.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::guest {
 namespace {

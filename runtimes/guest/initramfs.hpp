@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::guest {
 

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "../common/unique_fd.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::guest {
 namespace fs = std::filesystem;

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "../common/clock.hpp"
-#include "../common/unique_fd.hpp"
+#include "runtimes/common/clock.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench {
 namespace {

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <string>
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench {
 

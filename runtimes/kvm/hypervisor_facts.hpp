@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench::kvm {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::kvm {
 

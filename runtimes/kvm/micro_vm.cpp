@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "../common/clock.hpp"
+#include "runtimes/common/clock.hpp"
 
 namespace isobench::kvm {
 

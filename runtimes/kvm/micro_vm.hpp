@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 #include "guest_code.hpp"
 #include "kvm_system.hpp"
 #include "kvm_vm.hpp"

@@ -1,6 +1,6 @@
 #include "primitives.hpp"
 
-#include "../common/clock.hpp"
+#include "runtimes/common/clock.hpp"
 
 namespace isobench::kvm {
 namespace {

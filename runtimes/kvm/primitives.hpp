@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 #include "kvm_system.hpp"
 #include "micro_vm.hpp"
 

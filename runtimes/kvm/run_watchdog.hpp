@@ -14,7 +14,7 @@
 
 #include <chrono>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::kvm {
 

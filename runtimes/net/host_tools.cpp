@@ -5,7 +5,7 @@
 #include <chrono>
 #include <filesystem>
 
-#include "../common/spawn.hpp"
+#include "runtimes/common/spawn.hpp"
 
 namespace isobench::net {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::net {
 

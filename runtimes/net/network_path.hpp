@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 #include "owners.hpp"
 
 namespace isobench::net {

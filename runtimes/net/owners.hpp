@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "../common/error.hpp"
-#include "../common/unique_fd.hpp"
+#include "runtimes/common/error.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::net {
 

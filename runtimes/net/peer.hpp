@@ -13,8 +13,8 @@
 #include <string>
 #include <thread>
 
-#include "../common/error.hpp"
-#include "../common/unique_fd.hpp"
+#include "runtimes/common/error.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::net {
 

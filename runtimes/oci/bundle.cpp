@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "../common/unique_fd.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench {
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench {
 

@@ -2,7 +2,7 @@
 // runtimes (oci_runtime.hpp). A runtime that is not installed is unavailable, with why.
 #pragma once
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench {
 std::unique_ptr<Backend> make_crun_backend(const BackendConfig& config);

@@ -6,10 +6,10 @@
 #include <atomic>
 #include <cstdlib>
 
-#include "../common/cgroup_mode.hpp"
-#include "../common/probe_run.hpp"
-#include "../common/process_instance.hpp"
-#include "../image/minimal_image.hpp"
+#include "runtimes/common/cgroup_mode.hpp"
+#include "runtimes/common/probe_run.hpp"
+#include "runtimes/common/process_instance.hpp"
+#include "runtimes/image/minimal_image.hpp"
 #include "bundle.hpp"
 #include "private_cgroup2.hpp"
 

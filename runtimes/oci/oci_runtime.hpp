@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "../backend.hpp"
+#include "runtimes/backend.hpp"
 
 namespace isobench {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../common/spawn.hpp"
+#include "runtimes/common/spawn.hpp"
 
 namespace isobench {
 

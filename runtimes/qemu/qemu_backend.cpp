@@ -6,9 +6,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../common/process_instance.hpp"
-#include "../common/spawn.hpp"
-#include "../guest/net_initramfs.hpp"
+#include "runtimes/common/process_instance.hpp"
+#include "runtimes/common/spawn.hpp"
+#include "runtimes/guest/net_initramfs.hpp"
 #include "qemu_command.hpp"
 #include "qmp.hpp"
 

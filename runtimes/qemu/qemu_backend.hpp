@@ -4,8 +4,8 @@
 // its QMP monitor a socketpair it inherits.
 #pragma once
 
-#include "../backend.hpp"
-#include "../guest/guest_boot.hpp"
+#include "runtimes/backend.hpp"
+#include "runtimes/guest/guest_boot.hpp"
 
 namespace isobench {
 std::unique_ptr<Backend> make_qemu_backend(const BackendConfig& config);

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "../guest/guest_boot.hpp"
+#include "runtimes/guest/guest_boot.hpp"
 
 namespace isobench::qemu {
 

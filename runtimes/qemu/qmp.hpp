@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "../common/line_reader.hpp"
+#include "runtimes/common/line_reader.hpp"
 
 namespace isobench::qemu {
 

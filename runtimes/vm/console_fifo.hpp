@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <string>
 
-#include "../common/error.hpp"
-#include "../common/unique_fd.hpp"
+#include "runtimes/common/error.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::vm {
 

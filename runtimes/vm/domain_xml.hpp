@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::vm {
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "../common/error.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::vm {
 

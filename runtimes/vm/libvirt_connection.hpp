@@ -14,8 +14,8 @@
 #include <optional>
 #include <string>
 
-#include "../common/clock.hpp"
-#include "../common/error.hpp"
+#include "runtimes/common/clock.hpp"
+#include "runtimes/common/error.hpp"
 
 namespace isobench::vm {
 

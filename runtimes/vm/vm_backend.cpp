@@ -3,7 +3,7 @@
 #include <pwd.h>
 
 #include "domain_xml.hpp"
-#include "../guest/net_initramfs.hpp"
+#include "runtimes/guest/net_initramfs.hpp"
 #include "embed_root.hpp"
 #include "libvirt_connection.hpp"
 #include "vm_instance.hpp"

@@ -5,8 +5,8 @@
 // serial console is read live through a FIFO.
 #pragma once
 
-#include "../backend.hpp"
-#include "../guest/guest_boot.hpp"
+#include "runtimes/backend.hpp"
+#include "runtimes/guest/guest_boot.hpp"
 
 namespace isobench {
 std::unique_ptr<Backend> make_vm_backend(const BackendConfig& config);

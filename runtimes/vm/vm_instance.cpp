@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "../guest/guest_boot.hpp"
+#include "runtimes/guest/guest_boot.hpp"
 #include "embed_root.hpp"
 
 namespace isobench::vm {

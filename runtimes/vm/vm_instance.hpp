@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <memory>
 
-#include "../backend.hpp"
-#include "../common/protocol.hpp"
+#include "runtimes/backend.hpp"
+#include "runtimes/common/protocol.hpp"
 #include "console_fifo.hpp"
 #include "libvirt_connection.hpp"
 

@@ -1,9 +1,9 @@
-#include "../comparison.hpp"
+#include "bench/compare/comparison.hpp"
 
 #include <gtest/gtest.h>
 
-#include "../compare_json.hpp"
-#include "../verdict_table.hpp"
+#include "bench/compare/compare_json.hpp"
+#include "bench/compare/verdict_table.hpp"
 #include "compare_test_util.hpp"
 
 namespace isobench::compare {

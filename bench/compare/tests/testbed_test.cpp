@@ -1,4 +1,4 @@
-#include "../testbed.hpp"
+#include "bench/compare/testbed.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -9,8 +9,8 @@
 #include <map>
 #include <set>
 
-#include "../artifacts.hpp"
-#include "../leak_audit.hpp"
+#include "bench/safety/artifacts.hpp"
+#include "bench/safety/leak_audit.hpp"
 
 namespace isobench::safety {
 namespace {

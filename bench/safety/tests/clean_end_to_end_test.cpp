@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../artifacts.hpp"
+#include "bench/safety/artifacts.hpp"
 #include "run_bench.hpp"
 
 namespace isobench::safety::testing {

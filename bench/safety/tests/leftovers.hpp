@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
-#include "../artifacts.hpp"
+#include "bench/safety/artifacts.hpp"
 
 namespace isobench::safety::testing {
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../../harness/results_file.hpp"
+#include "bench/harness/results_file.hpp"
 
 namespace isobench {
 namespace {

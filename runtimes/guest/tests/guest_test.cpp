@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "../../common/spawn.hpp"
-#include "../../vm/domain_xml.hpp"
-#include "../guest_boot.hpp"
+#include "runtimes/common/spawn.hpp"
+#include "runtimes/vm/domain_xml.hpp"
+#include "runtimes/guest/guest_boot.hpp"
 #include "common/tests/temp_dir.hpp"
 
 namespace isobench::guest {

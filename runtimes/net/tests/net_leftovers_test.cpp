@@ -5,10 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../../bench/safety/leak_audit.hpp"
-#include "../../../bench/safety/removal.hpp"
-#include "../../../bench/safety/run_audit.hpp"
-#include "../host_tools.hpp"
+#include "bench/safety/leak_audit.hpp"
+#include "bench/safety/removal.hpp"
+#include "bench/safety/run_audit.hpp"
+#include "runtimes/net/host_tools.hpp"
 
 namespace isobench::net {
 namespace {

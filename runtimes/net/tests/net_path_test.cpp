@@ -8,10 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "../../common/spawn.hpp"
-#include "../host_tools.hpp"
-#include "../network_path.hpp"
-#include "../peer.hpp"
+#include "runtimes/common/spawn.hpp"
+#include "runtimes/net/host_tools.hpp"
+#include "runtimes/net/network_path.hpp"
+#include "runtimes/net/peer.hpp"
 
 namespace isobench::net {
 namespace {

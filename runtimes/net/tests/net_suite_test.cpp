@@ -12,8 +12,8 @@
 #include <set>
 #include <sstream>
 
-#include "../../common/spawn.hpp"
-#include "../host_tools.hpp"
+#include "runtimes/common/spawn.hpp"
+#include "runtimes/net/host_tools.hpp"
 
 namespace isobench::net {
 namespace {

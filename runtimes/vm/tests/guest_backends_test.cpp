@@ -11,11 +11,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "../../guest/guest_kernel.hpp"
-#include "../../qemu/qemu_backend.hpp"
-#include "../embed_root.hpp"
-#include "../libvirt_connection.hpp"
-#include "../vm_backend.hpp"
+#include "runtimes/guest/guest_kernel.hpp"
+#include "runtimes/qemu/qemu_backend.hpp"
+#include "runtimes/vm/embed_root.hpp"
+#include "runtimes/vm/libvirt_connection.hpp"
+#include "runtimes/vm/vm_backend.hpp"
 
 namespace isobench {
 namespace {

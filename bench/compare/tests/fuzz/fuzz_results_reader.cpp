@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "../../compare_json.hpp"
-#include "../../comparison.hpp"
+#include "bench/compare/compare_json.hpp"
+#include "bench/compare/comparison.hpp"
 #include "bench/results/model.hpp"
-#include "../../testbed.hpp"
-#include "../../verdict_table.hpp"
+#include "bench/compare/testbed.hpp"
+#include "bench/compare/verdict_table.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace isobench::compare;
