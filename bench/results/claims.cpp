@@ -521,6 +521,21 @@ Claim claim_c5(const Reading& reading, const std::vector<LadderStep>& ladder) {
     top.push_back(chain[i]->step + " +" + format_seconds_interval(chain[i]->cost_s.point, chain[i]->cost_s.low, chain[i]->cost_s.high));
   if (!top.empty()) claim.note = "largest contributors (ladder, each over its baseline): " + join(top, "; ");
   else claim.note = "no ladder rows for " + container->backend + " in this run: run --suite ladder for the breakdown";
+  // The ladder's full stack is the same container started among the ladder's other
+  // steps: when the two disagree, the start depends on what ran just before it, and a
+  // reader must know that the verdict rests on one of the two states.
+  for (const LadderStep& step : ladder) {
+    if (step.backend != container->backend || !step.top) continue;
+    double startup = stats::median(container->values("ready_s").empty() ? container->values("real_time")
+                                                                         : container->values("ready_s"));
+    double ladder_top = step.total_s.point;
+    if (ladder_top > 0 && startup > 0 && (startup / ladder_top > 2 || ladder_top / startup > 2))
+      claim.note += "; the same container at the top of the ladder, started among the other steps, was ready in " +
+                    format_seconds(ladder_top) + " against " + format_seconds(startup) + " here (" +
+                    format_ratio(startup / ladder_top) +
+                    "): its start depends on what ran just before it (README: a cgroup attach after a pause waits "
+                    "for an RCU grace period)";
+  }
   return claim;
 }
 

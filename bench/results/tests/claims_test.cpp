@@ -150,6 +150,22 @@ TEST(Claims, C5NamesTheLargestLadderContributors) {
   EXPECT_LT(note.find("cumulative_2_net"), note.find("cumulative_1_mnt")) << note;
 }
 
+// The same container spec read 2 ms at the top of the ladder and 12 ms alone (a cgroup
+// attach after a pause waits for an RCU grace period on these hosts): the row says so.
+TEST(Claims, C5SaysWhenTheLaddersFullStackDisagreesWithTheStartupRow) {
+  const int n = 11;
+  Fixture fixture = base(n);
+  auto seconds = [](std::vector<double> v) { for (double& x : v) x *= 1e-3; return v; };
+  fixture.rows("startup/container/noop", around(12.0, 0.01, n), {{"ready_s", seconds(around(11.8, 0.01, n))}});
+  fixture.rows("ladder/container/noop/spawn", around(1.0, 0.01, n), {{"ready_s", seconds(around(1.0, 0.01, n))}});
+  fixture.rows("ladder/container/noop/cumulative_1_mnt", around(2.0, 0.01, n),
+               {{"ready_s", seconds(around(2.0, 0.01, n))}, {"step_s", seconds(around(1.0, 0.01, n))}});
+  auto c5 = rows_with_id(compute_claims(fixture.model(), no_fallback()), "C5");
+  ASSERT_EQ(c5.size(), 1u);
+  std::string note = c5[0]["note"];
+  EXPECT_NE(note.find("depends on what ran just before it"), std::string::npos) << note;
+}
+
 TEST(Claims, AMissingBackendIsNotMeasurableWithItsReason) {
   Fixture fixture = base();
   fixture.backend("crun", "oci").unavailable("crun", "crun is not installed");
