@@ -120,8 +120,6 @@ class LadderRounds {
       : steps_(std::move(steps)), image_(std::move(image)), options_(std::move(options)), timeouts_(timeouts),
         next_round_(steps_.size(), 0) {}
 
-  const std::vector<LadderStep>& steps() const { return steps_; }
-
   struct Reading {
     const Result<LifecycleRecord>* own;
     const Result<LifecycleRecord>* baseline;  // null for the floor

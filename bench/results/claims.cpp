@@ -123,7 +123,6 @@ class Reading {
 
   const ResultsFile& file() const { return file_; }
   FamilyTraits traits(const std::string& backend) const { return traits_of(file_, backend, fallback_); }
-  const TraitsLookup& fallback() const { return fallback_; }
 
   std::vector<std::string> backends_where(bool (*test)(const FamilyTraits&)) const {
     std::vector<std::string> out;
@@ -325,6 +324,19 @@ SplitPairs split_pairs(const Reading& reading, const std::string& backend) {
   return out;
 }
 
+// One claim row on the pooled overhead of `backend` (C2 for a hypervisor, C7 for a
+// container), with the per-suite means beside it.
+Claim overhead_claim(const std::string& id, const std::string& metric, const std::string& backend,
+                     const OverheadReading& reading, Holds holds) {
+  Claim claim = make(id, metric);
+  claim.backend = backend;
+  set_effect(claim, *reading.pooled);
+  claim.effect = backend + " " + describe(*reading.pooled) + " over " + std::to_string(claim.figures.size()) +
+                 " benchmarks (" + per_suite_text(reading) + ")";
+  decide(claim, kTolerance, holds, true);
+  return claim;
+}
+
 // ---- the claims --------------------------------------------------------------------
 
 std::vector<Claim> claim_c2(const Reading& reading) {
@@ -346,12 +358,7 @@ std::vector<Claim> claim_c2(const Reading& reading) {
         missing.push_back(reading.why_none({backend}, {"cpu", "mem", "syscall", "io", "hypervisor"}, backend + " overhead"));
       continue;
     }
-    Claim claim = make("C2", metric);
-    claim.backend = backend;
-    set_effect(claim, *native.pooled);
-    claim.effect = backend + " " + describe(*native.pooled) + " over " + std::to_string(claim.figures.size()) +
-                   " benchmarks (" + per_suite_text(native) + ")";
-    decide(claim, kTolerance, Holds::kAbove, true);
+    Claim claim = overhead_claim("C2", metric, backend, native, Holds::kAbove);
     claim.note = "guest ran natively (" + backend + ")";
     if (const BenchmarkSamples* exit = reading.file().measured("hypervisor/" + backend + "/exit_mmio");
         exit != nullptr && !exit->values("ns_per_op").empty()) {
@@ -591,12 +598,7 @@ std::vector<Claim> claim_c7(const Reading& reading) {
     SplitPairs pairs = split_pairs(reading, backend);
     OverheadReading reading_of = overhead(pairs.native);
     if (!reading_of.pooled) continue;
-    Claim claim = make("C7", metric);
-    claim.backend = backend;
-    set_effect(claim, *reading_of.pooled);
-    claim.effect = backend + " " + describe(*reading_of.pooled) + " over " + std::to_string(claim.figures.size()) +
-                   " benchmarks (" + per_suite_text(reading_of) + ")";
-    decide(claim, kTolerance, Holds::kBelow, true);
+    Claim claim = overhead_claim("C7", metric, backend, reading_of, Holds::kBelow);
     std::vector<std::string> lossy;
     for (const auto& [suite, s] : reading_of.per_suite)
       if (s.estimate.ci.low > kTolerance) lossy.push_back(suite);
