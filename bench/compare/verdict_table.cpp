@@ -1,5 +1,7 @@
 #include "verdict_table.hpp"
 
+#include "bench/results/format.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <vector>
@@ -7,28 +9,24 @@
 namespace isobench::compare {
 namespace {
 
-std::string printf_string(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
+using results::format_double;
 
 std::string signed_pct(double fraction) {
   double pct = fraction * 100;
-  if (std::abs(pct) >= 1000) return printf_string("%+.0f%%", pct);
-  return printf_string(std::abs(pct) >= 10 ? "%+.1f%%" : "%+.2f%%", pct);
+  if (std::abs(pct) >= 1000) return format_double("%+.0f%%", pct);
+  return format_double(std::abs(pct) >= 10 ? "%+.1f%%" : "%+.2f%%", pct);
 }
 
 std::string value_text(const Comparison& comparison, const Finding& f, const std::optional<double>& value) {
   if (!value) return "-";
-  if (comparison.settings.normalize_bare) return printf_string("%.3gx bare", *value);
+  if (comparison.settings.normalize_bare) return format_double("%.3gx bare", *value);
   return format_value(f.metric, *value);
 }
 
 std::string p_text(const std::optional<double>& p) {
   if (!p) return "-";
   if (*p < 1e-4) return "<0.0001";
-  return printf_string("%.4f", *p);
+  return format_double("%.4f", *p);
 }
 
 std::string ci_text(const std::optional<stats::Interval>& ci) {
@@ -56,7 +54,7 @@ std::string summary_line(const Comparison& comparison) {
   add(Verdict::kNew, "new", "new");
   add(Verdict::kMissing, "missing", "missing");
   const CompareSettings& s = comparison.settings;
-  out += " (alpha " + printf_string("%g", s.alpha) + ", threshold " + printf_string("%g", s.threshold * 100) + "%";
+  out += " (alpha " + format_double("%g", s.alpha) + ", threshold " + format_double("%g", s.threshold * 100) + "%";
   out += s.normalize_bare ? ", ratios to bare" : ", absolute medians";
   out += ")";
   return out;
@@ -64,7 +62,7 @@ std::string summary_line(const Comparison& comparison) {
 
 std::string verdict_table(const Comparison& comparison) {
   std::vector<std::vector<std::string>> rows;
-  std::string level = printf_string("%g", (1 - comparison.settings.alpha) * 100) + "% CI";
+  std::string level = format_double("%g", (1 - comparison.settings.alpha) * 100) + "% CI";
   rows.push_back({"benchmark", "metric", "base", "new", "change", level, "p", "verdict"});
   for (const Finding& f : comparison.findings) {
     std::string verdict(to_string(f.verdict));

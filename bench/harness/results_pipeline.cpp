@@ -1,8 +1,6 @@
 #include "results_pipeline.hpp"
 
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "bench/results/claims.hpp"
 #include "bench/results/emulation.hpp"
@@ -93,11 +91,9 @@ Result<std::vector<std::string>> finish_results(nlohmann::json& document, const 
 }
 
 Result<bool> ensure_claims(const std::filesystem::path& results_json) {
-  std::ifstream in(results_json, std::ios::binary);
-  if (!in) return fail_errno("read " + in_quotes(results_json.string()));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto document = parse_benchmark_json(text.str());
+  auto read = results::read_results_text(results_json);
+  if (!read) return std::unexpected(read.error());
+  auto document = parse_benchmark_json(read->text);
   if (!document) return std::unexpected(document.error().with_context(in_quotes(results_json.string())));
   auto existing = document->find("claims");
   if (existing != document->end() && existing->is_object() &&

@@ -392,12 +392,11 @@ struct SidePair {
 };
 
 SidePair matched_rows(const Reading& reading, const std::string& suite, const std::vector<std::string>& vms,
-                      const std::vector<std::string>& containers, const std::string& counter,
-                      const std::string& vm_counter) {
+                      const std::vector<std::string>& containers, const std::string& counter) {
   std::vector<const BenchmarkSamples*> vm_rows, container_rows;
   for (const auto& b : vms)
     for (const auto* bench : reading.file().select(suite, b))
-      if (!bench->values(vm_counter).empty()) vm_rows.push_back(bench);
+      if (!bench->values(counter).empty()) vm_rows.push_back(bench);
   for (const auto& b : containers)
     for (const auto* bench : reading.file().select(suite, b))
       if (!bench->values(counter).empty()) container_rows.push_back(bench);
@@ -438,13 +437,12 @@ std::string missing_sides(const Reading& reading, const std::string& suite, cons
 Claim claim_c3(const Reading& reading) {
   Claim claim = make("C3", "image_bytes: VM image / container image (the same workload binary); huge: the whole interval above ×2");
   auto vms = reading.backends_where(boots_guest_os), containers = reading.backends_where(is_container);
-  SidePair pair = matched_rows(reading, "image", vms, containers, "image_bytes", "image_bytes");
+  SidePair pair = matched_rows(reading, "image", vms, containers, "image_bytes");
   if (pair.vm == nullptr || pair.container == nullptr) {
     not_measurable(claim, missing_sides(reading, "image", pair, vms, containers));
     return claim;
   }
   ratio_effect(claim, *pair.vm, "image_bytes", *pair.container, "image_bytes", format_bytes);
-  claim.unit = "ratio";
   if (!claim.point) return not_measurable(claim, "image sizes are not positive"), claim;
   decide(claim, kHeavy, Holds::kAbove, true);
   return claim;
@@ -453,7 +451,7 @@ Claim claim_c3(const Reading& reading) {
 Claim claim_c4(const Reading& reading) {
   Claim claim = make("C4", "memory per idle instance: VM / container (pss_bytes); heavy: the whole interval above ×2");
   auto vms = reading.backends_where(boots_guest_os), containers = reading.backends_where(is_container);
-  SidePair pair = matched_rows(reading, "footprint", vms, containers, "pss_bytes", "pss_bytes");
+  SidePair pair = matched_rows(reading, "footprint", vms, containers, "pss_bytes");
   if (pair.vm == nullptr || pair.container == nullptr) {
     not_measurable(claim, missing_sides(reading, "footprint", pair, vms, containers));
     return claim;
@@ -552,7 +550,7 @@ std::vector<Claim> claim_c6(const Reading& reading) {
   {
     Claim claim = make("C6 build", "image build_s: container / VM; faster: the whole interval below ×0.95");
     claim.id = "C6 build";
-    SidePair pair = matched_rows(reading, "image", vms, containers, "build_s", "build_s");
+    SidePair pair = matched_rows(reading, "image", vms, containers, "build_s");
     if (pair.vm == nullptr || pair.container == nullptr) {
       not_measurable(claim, missing_sides(reading, "image", pair, vms, containers));
     } else {
@@ -689,13 +687,9 @@ json overhead_section(const Reading& reading) {
 json emulation_section(const Reading& reading) {
   json out = json::object();
   for (const std::string& backend : reading.backends_where([](const FamilyTraits& t) { return t.emulation_possible || t.is_hypervisor(); })) {
-    for (const BenchmarkSamples* bench : [&] {
-           std::vector<const BenchmarkSamples*> rows;
-           for (const auto& b : reading.file().benchmarks)
-             if (b.backend == backend && b.repetitions() > 0) rows.push_back(&b);
-           return rows;
-         }()) {
-      if (auto e = reading.emulation(*bench)) {
+    for (const BenchmarkSamples& bench : reading.file().benchmarks) {
+      if (bench.backend != backend || bench.repetitions() == 0) continue;
+      if (auto e = reading.emulation(bench)) {
         out[backend] = {{"emulated", e->emulated}, {"why", e->why}};
         if (e->emulated) break;  // one emulated row is enough to say so
       }

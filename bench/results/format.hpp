@@ -6,6 +6,9 @@
 
 namespace isobench::results {
 
+// snprintf of one double into a string (formats that print one number).
+std::string format_double(const char* format, double value);
+
 std::string format_ratio(double ratio);                 // "×1.07", "×1,780", "×0.986"
 std::string format_seconds(double seconds);             // "2.15 ms", "403.7 µs", "2.54 s"
 std::string format_bytes(double bytes);                 // "216.7 MiB" (2^20 bytes)

@@ -251,7 +251,7 @@ Result<ResultsFile> from_json(json document, const std::string& source) {
   return file;
 }
 
-Result<ResultsFile> read_results(const std::filesystem::path& given) {
+Result<ResultsText> read_results_text(const std::filesystem::path& given) {
   std::filesystem::path path = given;
   struct stat info{};
   if (::stat(path.c_str(), &info) != 0) return fail_errno("read results " + in_quotes(path.string()));
@@ -281,7 +281,13 @@ Result<ResultsFile> read_results(const std::filesystem::path& given) {
     if (done > kMaxResultsBytes) return fail("read results " + in_quotes(path.string()) + ": too large");
   }
   text.resize(done);
-  return parse_results(text, path.string());
+  return ResultsText{std::move(path), std::move(text)};
+}
+
+Result<ResultsFile> read_results(const std::filesystem::path& given) {
+  auto read = read_results_text(given);
+  if (!read) return std::unexpected(read.error());
+  return parse_results(read->text, read->path.string());
 }
 
 }  // namespace isobench::results

@@ -76,6 +76,14 @@ Result<ResultsFile> from_json(nlohmann::json document, const std::string& source
 // Reads `path`, or `path`/results.json when `path` is a results folder.
 Result<ResultsFile> read_results(const std::filesystem::path& path);
 
+// The same file's text, unparsed, with the path it was read from (at most
+// kMaxResultsBytes; one-line errors naming the path).
+struct ResultsText {
+  std::filesystem::path path;
+  std::string text;
+};
+Result<ResultsText> read_results_text(const std::filesystem::path& path);
+
 // A label as older files wrote attributes: "key=value key=value" (a value cannot hold a
 // space there, which is why rows now carry an `attributes` object).
 nlohmann::json attributes_from_label(std::string_view label);

@@ -11,7 +11,7 @@ mkdir -p "$out"
 clang++-19 -std=c++23 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$root/bench" -I"$root" \
   "$root/bench/compare/tests/fuzz/fuzz_results_reader.cpp" \
-  "$root"/bench/results/{metric,model}.cpp "$root"/bench/compare/{testbed,comparison,verdict_table,compare_json}.cpp \
+  "$root"/bench/results/{metric,model,format}.cpp "$root"/bench/compare/{testbed,comparison,verdict_table,compare_json}.cpp \
   "$root"/bench/stats/{descriptive,intervals,hypothesis}.cpp \
   "$root/runtimes/common/error.cpp" \
   -o "$out/fuzz_results_reader"
