@@ -186,33 +186,45 @@ void add_ladder_suite(Plan& plan) {
   options.workload = {"noop", {}};
   options.ready_timeout = timeouts.ready;
   int repetitions = plan.repetitions(50, 15);
+  // A round launches the steps --filter selects and the baselines they are paired with,
+  // nothing else. The baseline rule is bench/results/ladder.hpp's.
+  std::vector<std::string> all_names;
+  for (const auto& step : steps) all_names.push_back(step.name);
+  auto name_of = [](const LadderStep& step) { return "ladder/container/noop/" + step.name; };
+  std::vector<LadderStep> needed;
+  for (const auto& step : steps) {
+    bool wanted = plan.passes_filter(name_of(step));
+    for (const auto& other : steps)
+      wanted = wanted || (plan.passes_filter(name_of(other)) &&
+                          results::ladder_baseline(other.name, all_names) == step.name);
+    if (wanted) needed.push_back(step);
+  }
   std::vector<std::string> names;
-  for (const auto& step : steps) names.push_back(step.name);
-  auto rounds = std::make_shared<LadderRounds>(steps, image, options, timeouts);
-  for (std::size_t index = 0; index < steps.size(); ++index) {
-    // The step it adds to (bench/results/ladder.hpp states the rule), by its index.
-    std::string baseline = results::ladder_baseline(steps[index].name, names);
+  for (const auto& step : needed) names.push_back(step.name);
+  auto rounds = std::make_shared<LadderRounds>(needed, image, options, timeouts);
+  for (std::size_t index = 0; index < needed.size(); ++index) {
+    if (!plan.passes_filter(name_of(needed[index]))) continue;  // runs only as a baseline
+    std::string baseline = results::ladder_baseline(needed[index].name, all_names);
     std::optional<std::size_t> baseline_index;
     for (std::size_t j = 0; j < names.size(); ++j)
       if (names[j] == baseline) baseline_index = j;
     if (!baseline.empty() && !baseline_index) baseline.clear();  // e.g. alone_net not on this host
-    plan.add({"ladder/container/noop/" + steps[index].name, repetitions,
+    plan.add({name_of(needed[index]), repetitions,
               [rounds, index, baseline, baseline_index](benchmark::State& state) {
                 for (auto _ : state) {
                   auto [own, base] = rounds->next(index, baseline_index);
                   if (!*own) return record_failure(state, own->error().describe());
                   const LifecycleRecord& record = **own;
                   state.SetIterationTime(record.ready_s());
-                  record_lifecycle(state, record);
-                  nlohmann::json attributes = attributes_object(record.attributes);
+                  nlohmann::json extra = nlohmann::json::object();
                   if (base != nullptr) {
                     if (!*base)
                       return record_failure(state, "baseline " + baseline + " failed in this round: " +
                                                        base->error().describe());
                     state.counters["step_s"] = record.ready_s() - (**base).ready_s();
-                    attributes["baseline"] = baseline;
+                    extra["baseline"] = baseline;
                   }
-                  set_row_attributes(state, attributes);
+                  record_lifecycle(state, record, extra);
                 }
               }});
   }

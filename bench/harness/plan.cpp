@@ -41,8 +41,10 @@ LifecycleTimeouts Plan::timeouts_for(std::string_view backend) const {
   return {traits.ready_timeout, traits.exit_timeout};
 }
 
+bool Plan::passes_filter(const std::string& name) const { return !filter_ || std::regex_search(name, *filter_); }
+
 void Plan::add(BenchmarkSpec spec) {
-  if (filter_ && !std::regex_search(spec.name, *filter_)) return;
+  if (!passes_filter(spec.name)) return;
   specs_.push_back(std::move(spec));
 }
 
@@ -93,7 +95,7 @@ void record_failure(benchmark::State& state, const std::string& reason) {
   state.SkipWithError(reason.c_str());
 }
 
-void record_lifecycle(benchmark::State& state, const LifecycleRecord& record) {
+void record_lifecycle(benchmark::State& state, const LifecycleRecord& record, const nlohmann::json& extra) {
   state.counters["create_s"] = record.create_s();
   state.counters["ready_s"] = record.ready_s();
   state.counters["teardown_s"] = record.teardown_s();
@@ -102,7 +104,9 @@ void record_lifecycle(benchmark::State& state, const LifecycleRecord& record) {
     if (mark.name == "launch" || mark.name == "created" || mark.name == "ready" || mark.name == "torn_down") continue;
     if (launch) state.counters[mark.name + "_s"] = static_cast<double>(mark.at_ns - *launch) / 1e9;
   }
-  set_row_attributes(state, attributes_object(record.attributes));
+  nlohmann::json attributes = attributes_object(record.attributes);
+  attributes.update(extra);
+  set_row_attributes(state, attributes);
 }
 
 std::span<const SuiteEntry> suite_table() {

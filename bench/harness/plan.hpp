@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "backend_set.hpp"
 #include "lifecycle.hpp"
 
@@ -46,6 +48,8 @@ class Plan {
   int repetitions(int full, int quick) const;
   LifecycleTimeouts timeouts_for(std::string_view backend) const;
 
+  // Whether a benchmark of this name would be run (--filter).
+  bool passes_filter(const std::string& name) const;
   // Adds a benchmark if its name passes --filter.
   void add(BenchmarkSpec spec);
   // A benchmark row for a backend that cannot run here: error_occurred with the reason.
@@ -65,8 +69,9 @@ class Plan {
 void record_failure(benchmark::State& state, const std::string& reason);
 
 // Sets the phase counters (`<phase>_s` relative to launch, plus create_s, ready_s,
-// teardown_s) and the row's label from the instance's attributes.
-void record_lifecycle(benchmark::State& state, const LifecycleRecord& record);
+// teardown_s) and the row's attributes: the instance's, plus `extra` (a JSON object).
+void record_lifecycle(benchmark::State& state, const LifecycleRecord& record,
+                      const nlohmann::json& extra = nlohmann::json::object());
 
 // Suites: each adds its benchmarks for the selected backends.
 struct SuiteEntry {
