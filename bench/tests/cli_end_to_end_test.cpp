@@ -2,6 +2,9 @@
 // a bare startup run whose results.json is Google Benchmark JSON with every sample.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
 
 #include <cstdlib>
 #include <fstream>
@@ -147,4 +150,41 @@ TEST(BenchCli, BareStartupWritesEverySampleAndTheManifest) {
   EXPECT_GE(files, 1);
   for (auto& entry : std::filesystem::directory_iterator(out))
     EXPECT_EQ(entry.path().filename().string().find("isobench-tmp"), std::string::npos);
+}
+
+// The container ladder through the real bench: each selected step pairs with its
+// declared baseline in the same round (step_s equals its ready_s minus the baseline's
+// row of the same repetition), and the claims section carries the paired cost.
+TEST(BenchCli, LadderStepsArePairedWithTheirDeclaredBaseline) {
+  if (::geteuid() != 0) GTEST_SKIP() << "the container ladder needs root here";
+  TempDir dir("isobench-e2e-");
+  auto out = dir.path() / "run";
+  auto run = run_bench({"--backend", "container", "--suite", "ladder", "--filter", "noop/(spawn|alone_uts)$",
+                        "--repetitions", "5", "--out", out.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream in(out / "results.json");
+  auto results = nlohmann::json::parse(in);
+  std::map<int, double> spawn_ready, uts_ready, uts_step;
+  for (const auto& row : results["benchmarks"]) {
+    if (row["run_type"] != "iteration") continue;
+    int rep = row["repetition_index"];
+    if (row["run_name"] == "ladder/container/noop/spawn") spawn_ready[rep] = row["ready_s"];
+    if (row["run_name"] == "ladder/container/noop/alone_uts") {
+      uts_ready[rep] = row["ready_s"];
+      uts_step[rep] = row["step_s"];
+      EXPECT_EQ(row["attributes"]["baseline"], "spawn") << row.dump();
+    }
+  }
+  ASSERT_EQ(uts_step.size(), 5u);
+  ASSERT_EQ(spawn_ready.size(), 5u);
+  // Repetition k of every row is round k: the difference is to the same round's spawn.
+  for (const auto& [rep, step] : uts_step) EXPECT_NEAR(step, uts_ready[rep] - spawn_ready[rep], 1e-9) << rep;
+  bool found = false;
+  for (const auto& step : results["claims"]["ladder"])
+    if (step["step"] == "alone_uts") {
+      found = true;
+      EXPECT_EQ(step["method"], "paired");
+      EXPECT_EQ(step["baseline"], "spawn");
+    }
+  EXPECT_TRUE(found) << results["claims"].dump();
 }
