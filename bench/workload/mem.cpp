@@ -1,10 +1,15 @@
-// mem [triad|chase] [BYTES]: memory bandwidth and latency, both by default.
+// mem [triad|chase|random] [BYTES]: memory bandwidth, latency and random access; triad
+// and chase by default.
 //   triad: STREAM's a[i] = b[i] + s*c[i] over three arrays of BYTES in total (default
 //          192 MiB), 24 bytes per element as STREAM counts them; the median of 7 passes
 //          (STREAM takes the best, but these hosts are shared and noisy).
 //   chase: dependent loads along one random cycle through BYTES (default 128 MiB) of
 //          64-byte lines, so every load waits for the previous one: latency per load,
 //          TLB misses included.
+//   random: independent read-modify-writes of 8-byte words at pseudo-random indices over
+//          BYTES (default 1 GiB, far beyond the TLB's reach): ns per access, where page
+//          size and a hypervisor's paging (nested or shadow page tables) show.
+// The kernels are bench/kernels/memory.c, the code the kvm backend's guest runs too.
 // BYTES should be several times the last-level cache for the figures to be memory's; a
 // request beyond 80% of MemAvailable is refused, since in a guest the workload is init
 // and the OOM killer would take the whole guest down.
@@ -21,6 +26,7 @@
 #include <numeric>
 #include <vector>
 
+#include "bench/kernels/kernels.h"
 #include "measure.hpp"
 #include "runtimes/common/quote.hpp"
 #include "workload.hpp"
@@ -30,43 +36,43 @@ namespace {
 
 constexpr std::uint64_t kDefaultTriadBytes = 192ULL << 20;
 constexpr std::uint64_t kDefaultChaseBytes = 128ULL << 20;
+constexpr std::uint64_t kDefaultRandomBytes = 1ULL << 30;
 constexpr int kTriadPasses = 7;
 constexpr std::size_t kLineBytes = 64;
 
 // An anonymous mapping on transparent huge pages where the kernel offers them: triad
 // measures bandwidth, and faulting in 4 KiB pages first costs seconds on a nested host.
-class HugeArray {
+// chase and random take the kernel's default pages, as any allocation would.
+template <class T>
+class Mapping {
  public:
-  explicit HugeArray(std::size_t count) : bytes_(count * sizeof(double)) {
+  enum class Pages { kHuge, kDefault };
+  Mapping(std::size_t count, Pages pages) : bytes_(count * sizeof(T)) {
     void* p = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
-    ::madvise(p, bytes_, MADV_HUGEPAGE);
-    data_ = static_cast<double*>(p);
+    if (pages == Pages::kHuge) ::madvise(p, bytes_, MADV_HUGEPAGE);
+    data_ = static_cast<T*>(p);
   }
-  HugeArray(const HugeArray&) = delete;
-  HugeArray& operator=(const HugeArray&) = delete;
-  ~HugeArray() { ::munmap(data_, bytes_); }
-  double& operator[](std::size_t i) { return data_[i]; }
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  ~Mapping() { ::munmap(data_, bytes_); }
+  T* get() const { return data_; }
 
  private:
   std::size_t bytes_;
-  double* data_;
+  T* data_;
 };
+using HugeArray = Mapping<double>;
 
 void triad(JsonObject& out, std::uint64_t bytes) {
   const std::size_t n = bytes / (3 * sizeof(double));
-  HugeArray a(n), b(n), c(n);
+  HugeArray a(n, HugeArray::Pages::kHuge), b(n, HugeArray::Pages::kHuge), c(n, HugeArray::Pages::kHuge);
   // Written before the timed passes so that page faults fall outside them.
-  for (std::size_t i = 0; i < n; ++i) {
-    a[i] = 0.0;
-    b[i] = 1.0;
-    c[i] = 2.0;
-  }
-  const double scalar = 3.0;
+  isobench_triad_fill(a.get(), b.get(), c.get(), n);
   std::array<std::int64_t, kTriadPasses> pass_ns{};
   for (auto& ns : pass_ns) {
     std::int64_t start = monotonic_now_ns();
-    for (std::size_t i = 0; i < n; ++i) a[i] = b[i] + scalar * c[i];
+    isobench_triad(a.get(), b.get(), c.get(), n, 3.0);
     ns = monotonic_now_ns() - start;
   }
   std::sort(pass_ns.begin(), pass_ns.end());
@@ -77,45 +83,55 @@ void triad(JsonObject& out, std::uint64_t bytes) {
   figures.add("seconds", median_s).add("bytes_per_s", median_s > 0 ? pass_bytes / median_s : 0.0);
   figures.add("best_bytes_per_s", best_s > 0 ? pass_bytes / best_s : 0.0);
   // The checker STREAM uses: every element must hold b + s*c.
-  figures.add("valid", n == 0 || (a[0] == 7.0 && a[n / 2] == 7.0 && a[n - 1] == 7.0));
+  figures.add("valid", isobench_triad_valid(a.get(), n) == 1);
   out.add_raw("triad", figures.str());
 }
 
-struct alignas(kLineBytes) Line {
-  Line* next;
-};
-
 void chase(JsonObject& out, std::uint64_t bytes) {
   const std::size_t lines = bytes / kLineBytes;
-  std::unique_ptr<Line[]> nodes(new Line[lines]);
-  // Sattolo's shuffle: one cycle through every line, in a fixed pseudo-random order.
-  std::vector<std::uint32_t> order(lines);
-  std::iota(order.begin(), order.end(), 0u);
-  std::uint64_t x = 0x9E3779B97F4A7C15ULL;
-  for (std::size_t i = lines - 1; i > 0; --i) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    std::size_t j = x % i;
-    std::swap(order[i], order[j]);
+  Mapping<std::byte> nodes(lines * kLineBytes, Mapping<std::byte>::Pages::kDefault);
+  {
+    std::vector<std::uint32_t> order(lines);
+    isobench_chase_build(nodes.get(), order.data(), lines);
   }
-  for (std::size_t i = 0; i < lines; ++i) nodes[i].next = &nodes[order[i]];
-
-  Line* p = &nodes[0];
-  for (std::size_t i = 0; i < lines / 8; ++i) p = p->next;  // warm-up: TLB and caches
+  void* p = isobench_chase(nodes.get(), lines / 8);  // warm-up: TLB and caches
   // Half the cycle: every load still misses, and slow hosts (nested paging) stay short.
   const std::size_t hops = lines / 2;
   std::int64_t start = monotonic_now_ns();
-  for (std::size_t i = 0; i < hops; ++i) p = p->next;
+  p = isobench_chase(p, hops);
   std::int64_t ns = monotonic_now_ns() - start;
-  // Stored through a volatile object, so the walk cannot be optimized away.
-  Line* volatile sink = p;
-  (void)sink;
+  const auto end_line = static_cast<std::uint64_t>((static_cast<std::byte*>(p) - nodes.get()) / kLineBytes);
 
   JsonObject figures;
   figures.add("bytes", static_cast<std::uint64_t>(lines * kLineBytes)).add("ops", static_cast<std::uint64_t>(hops));
   figures.add("seconds", ns / 1e9).add("ns_per_op", static_cast<double>(ns) / static_cast<double>(hops));
+  figures.add("end_line", end_line);
   out.add_raw("chase", figures.str());
+}
+
+// The updates a random run makes: one per 32 words, so that a 1 GiB buffer takes about
+// a second on a nested host and every access is still a miss.
+constexpr std::uint64_t random_updates(std::uint64_t words) { return words / 32; }
+
+void random_access(JsonObject& out, std::uint64_t bytes) {
+  // A power of two of words, so that an index is a mask away from the generator.
+  std::uint64_t words = 1;
+  while (words * 2 * sizeof(std::uint64_t) <= bytes) words *= 2;
+  Mapping<std::uint64_t> buffer(words, Mapping<std::uint64_t>::Pages::kDefault);
+  isobench_random_fill(buffer.get(), words);
+  const std::uint64_t updates = random_updates(words);
+  isobench_random_access(buffer.get(), words - 1, updates / 8, 7);  // warm-up
+  std::int64_t start = monotonic_now_ns();
+  std::uint64_t digest = isobench_random_access(buffer.get(), words - 1, updates, 12345);
+  std::int64_t ns = monotonic_now_ns() - start;
+
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest));
+  JsonObject figures;
+  figures.add("bytes", words * sizeof(std::uint64_t)).add("ops", updates);
+  figures.add("seconds", ns / 1e9).add("ns_per_op", static_cast<double>(ns) / static_cast<double>(updates));
+  figures.add("digest", hex);
+  out.add_raw("random", figures.str());
 }
 
 // MemAvailable from /proc/meminfo, in bytes; nullopt where it cannot be read.
@@ -138,10 +154,11 @@ std::optional<std::uint64_t> available_memory() {
 
 int run_mem(std::span<const std::string> args, JsonObject& out, std::string& error) {
   std::size_t next = 0;
-  bool run_triad = true, run_chase = true;
-  if (next < args.size() && (args[next] == "triad" || args[next] == "chase")) {
+  bool run_triad = true, run_chase = true, run_random = false;
+  if (next < args.size() && (args[next] == "triad" || args[next] == "chase" || args[next] == "random")) {
     run_triad = args[next] == "triad";
-    run_chase = !run_triad;
+    run_chase = args[next] == "chase";
+    run_random = args[next] == "random";
     ++next;
   }
   std::optional<std::uint64_t> bytes;
@@ -157,7 +174,8 @@ int run_mem(std::span<const std::string> args, JsonObject& out, std::string& err
     error = "unexpected argument " + isobench::quote_input(args[next]);
     return kUsage;
   }
-  std::uint64_t largest = bytes.value_or(run_triad ? kDefaultTriadBytes : kDefaultChaseBytes);
+  std::uint64_t largest =
+      bytes.value_or(run_random ? kDefaultRandomBytes : run_triad ? kDefaultTriadBytes : kDefaultChaseBytes);
   if (auto available = available_memory(); available && largest > *available / 10 * 8) {
     error = "BYTES " + std::to_string(largest) + " is more than 80% of MemAvailable (" + std::to_string(*available) +
             " bytes)";
@@ -166,8 +184,9 @@ int run_mem(std::span<const std::string> args, JsonObject& out, std::string& err
   try {
     if (run_triad) triad(out, bytes.value_or(kDefaultTriadBytes));
     if (run_chase) chase(out, bytes.value_or(kDefaultChaseBytes));
+    if (run_random) random_access(out, bytes.value_or(kDefaultRandomBytes));
   } catch (const std::bad_alloc&) {
-    error = "out of memory for " + std::to_string(bytes.value_or(kDefaultTriadBytes)) + " bytes";
+    error = "out of memory for " + std::to_string(largest) + " bytes";
     return kFailed;
   }
   return kDone;

@@ -18,7 +18,7 @@ std::span<const WorkloadEntry> workload_table() {
       {"checksum", "checksum", run_checksum},
       {"syscall", "syscall OP|all [SECONDS]", run_syscall},
       {"cpu", "cpu [ROUNDS]", run_cpu},
-      {"mem", "mem [triad|chase] [BYTES[K|M|G]]", run_mem},
+      {"mem", "mem [triad|chase|random] [BYTES[K|M|G]]", run_mem},
       {"io", "io DIR [seqwrite|randread] [BYTES[K|M|G]]", run_io},
       {"net", "net all|rr|stream|connect HOST PORT [SIZE] [SECONDS]", run_net},
       {"crash", "crash [segv|abort]", run_crash},
