@@ -13,6 +13,7 @@ std::string_view to_string(BackendFamily family) {
     case BackendFamily::kOci: return "oci";
     case BackendFamily::kVm: return "vm";
     case BackendFamily::kMicroVm: return "microvm";
+    case BackendFamily::kSandbox: return "sandbox";
   }
   return "unknown";
 }

@@ -121,6 +121,7 @@ struct BackendConfig {
   std::string libvirt_uri;                // empty: embedded driver under state_dir
   std::string vm_accel = "auto";          // auto | kvm | tcg
   std::string rootfs_mode = "pivot_root"; // pivot_root | chroot
+  std::string runsc_platform = "ptrace";  // ptrace | kvm: how gVisor's Sentry traps the workload
 };
 
 // What kind of isolation a backend is.
@@ -129,8 +130,10 @@ struct BackendConfig {
 //   kOci        an OCI runtime running a bundle (crun, runc)
 //   kVm         a guest kernel booted by QEMU, through libvirt or not (vm, qemu)
 //   kMicroVm    a VMM on /dev/kvm with no guest OS (kvm)
-enum class BackendFamily { kProcess, kContainer, kOci, kVm, kMicroVm };
-// "process", "container", "oci", "vm", "microvm".
+//   kSandbox    a user-space kernel between the workload and the host's (runsc): neither
+//               a host process using the host's kernel directly nor a guest OS
+enum class BackendFamily { kProcess, kContainer, kOci, kVm, kMicroVm, kSandbox };
+// "process", "container", "oci", "vm", "microvm", "sandbox".
 std::string_view to_string(BackendFamily family);
 
 // What a backend is, known without probing it. Code outside the backend table branches

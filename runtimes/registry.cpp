@@ -6,6 +6,7 @@
 #include "kvm/kvm_backend.hpp"
 #include "oci/oci_backend.hpp"
 #include "qemu/qemu_backend.hpp"
+#include "runsc/runsc_backend.hpp"
 #include "vm/vm_backend.hpp"
 
 namespace isobench {
@@ -19,6 +20,7 @@ std::span<const BackendEntry> backend_table() {
       {"vm", make_vm_backend},
       {"qemu", make_qemu_backend},
       {"kvm", make_kvm_backend},
+      {"runsc", make_runsc_backend},
   };
   return kTable;
 }

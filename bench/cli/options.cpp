@@ -99,6 +99,13 @@ Result<bool> parse_backend_flag(std::string_view flag, std::optional<std::string
     out.rootfs_mode = *v;
     return true;
   }
+  if (flag == "--runsc-platform") {
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (*v != "ptrace" && *v != "kvm") return fail("--runsc-platform " + quote_input(*v) + ": expected ptrace or kvm");
+    out.runsc_platform = *v;
+    return true;
+  }
   return false;
 }
 
@@ -395,6 +402,7 @@ backend settings (any command):
   --libvirt-uri URI     libvirt connection for vm (default: embedded driver, no daemon)
   --vm-accel MODE       auto | kvm | tcg (default auto: KVM only where it can run Linux)
   --rootfs MODE         pivot_root | chroot for the container backend
+  --runsc-platform P    ptrace | kvm for runsc (default ptrace; kvm hangs under PVM and is probed)
 
 exit codes: 0 success; 1 a benchmark failed or compare found a regression; 2 usage or input error.
 )";

@@ -19,6 +19,7 @@ struct BackendFlags {
   std::string libvirt_uri;
   std::string vm_accel = "auto";
   std::string rootfs_mode = "pivot_root";
+  std::string runsc_platform = "ptrace";
 };
 
 // `bench --all`, or a subset with --backend/--suite/--filter.

@@ -29,6 +29,7 @@ BackendConfig backend_config_from(const BackendFlags& flags) {
   config.libvirt_uri = flags.libvirt_uri;
   config.vm_accel = flags.vm_accel;
   config.rootfs_mode = flags.rootfs_mode;
+  config.runsc_platform = flags.runsc_platform;
   // Every command that probes or runs backends (suites, run, --list, doctor) may create the
   // state dir; it holds the guest kernel, images and libvirt's embedded state, so it is
   // made 0700 before anything is written into it.

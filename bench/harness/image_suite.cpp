@@ -31,7 +31,8 @@ enum class ImageKind { kBinary, kRootfs, kGuest };
 ImageKind image_kind(const BackendTraits& traits) {
   switch (traits.family) {
     case BackendFamily::kContainer:
-    case BackendFamily::kOci: return ImageKind::kRootfs;
+    case BackendFamily::kOci:
+    case BackendFamily::kSandbox: return ImageKind::kRootfs;
     case BackendFamily::kVm: return ImageKind::kGuest;
     // A VMM with no guest OS loads the static binary itself.
     case BackendFamily::kProcess:

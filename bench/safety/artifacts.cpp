@@ -90,13 +90,19 @@ void scan_files_below(const fs::path& dir, int depth, ArtifactKind kind, std::ve
   }
 }
 
-// Only processes isobench starts: QEMU, the OCI runtimes and the workload. Anything else
-// whose command line happens to mention isobench (an editor, a shell) is not ours.
+// Only processes isobench starts: QEMU, the OCI runtimes (gVisor's runsc with its
+// runsc-sandbox and runsc-gofer), a private dockerd with its containerd and shims, podman
+// with its conmon, and the workload. Anything else whose command line happens to mention
+// isobench (an editor, a shell) is not ours.
 bool is_isobench_process(const ProcessInfo& info) {
   std::string argv0 = info.cmdline.substr(0, info.cmdline.find(' '));
   std::string base = fs::path(argv0).filename().string();
   if (base == "isobench-workload") return info.ppid == 1 || owner_pid(info.cmdline).has_value();
-  bool runtime = base.starts_with("qemu-system") || base == "crun" || base == "runc";
+  static constexpr std::string_view kRuntimes[] = {"crun",       "runc",          "runsc",  "runsc-sandbox",
+                                                   "runsc-gofer", "dockerd",      "docker", "containerd",
+                                                   "podman",     "conmon"};
+  bool runtime = base.starts_with("qemu-system") || base.starts_with("containerd-shim") ||
+                 std::find(std::begin(kRuntimes), std::end(kRuntimes), base) != std::end(kRuntimes);
   return runtime && names_isobench(info.cmdline);
 }
 
@@ -184,7 +190,13 @@ std::vector<Artifact> scan_host(const HostRoots& roots) {
   scan_named_entries(roots.net, ArtifactKind::kNetDevice, out);
   add_owners_from_alias(out);
   if (roots.nft_tables) scan_nft_tables(out);
-  if (roots.state_dir) scan_files_below(*roots.state_dir / "libvirt" / "run", 0, ArtifactKind::kLibvirtState, out);
+  if (roots.state_dir) {
+    scan_files_below(*roots.state_dir / "libvirt" / "run", 0, ArtifactKind::kLibvirtState, out);
+    // A run's own daemon directories (isobench-docker-PID: a private dockerd's data and
+    // exec roots); what the state dir keeps across runs is named without a pid.
+    for (const auto& entry : entries_of(*roots.state_dir))
+      if (owner_pid(entry.path().filename().string())) out.push_back(make(ArtifactKind::kTempDir, entry.path().string()));
+  }
   for (const auto& dir : roots.temp_dirs) scan_named_entries(dir, ArtifactKind::kTempDir, out);
   // /run/isobench-crun and the like are runtime state roots kept across runs, as the state
   // dir is; what one run leaves is inside them, named with its pid.

@@ -21,6 +21,7 @@ BackendConfig nowhere() {
 const std::map<std::string, std::string> kFamilies = {
     {"bare", "process"}, {"container", "container"}, {"crun", "oci"}, {"runc", "oci"},
     {"vm", "vm"},        {"qemu", "vm"},             {"kvm", "microvm"},
+    {"runsc", "sandbox"},
 };
 
 }  // namespace
@@ -51,7 +52,8 @@ TEST(BackendTraits, ContainersEnforceLimitsAndWriteToTheirTmpfs) {
   BackendSet backends(nowhere());
   for (const auto& name : backends.names()) {
     BackendTraits traits = backends.find(name)->traits();
-    bool container = name == "container" || name == "crun" || name == "runc";
+    bool container = name == "container" || name == "crun" || name == "runc" || name == "runsc" || name == "docker" ||
+                     name == "podman";
     EXPECT_EQ(traits.enforces_limits, container) << name;
     EXPECT_EQ(traits.writable_dir, container ? "/tmp" : "/var/tmp") << name;
   }

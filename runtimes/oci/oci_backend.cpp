@@ -3,6 +3,6 @@
 #include "oci_runtime.hpp"
 
 namespace isobench {
-std::unique_ptr<Backend> make_crun_backend(const BackendConfig& config) { return make_oci_backend(config, kCrun); }
-std::unique_ptr<Backend> make_runc_backend(const BackendConfig& config) { return make_oci_backend(config, kRunc); }
+std::unique_ptr<Backend> make_crun_backend(const BackendConfig& config) { return make_oci_backend(config, crun_kind()); }
+std::unique_ptr<Backend> make_runc_backend(const BackendConfig& config) { return make_oci_backend(config, runc_kind()); }
 }  // namespace isobench

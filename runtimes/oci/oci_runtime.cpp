@@ -11,6 +11,7 @@
 #include "runtimes/common/process_instance.hpp"
 #include "runtimes/image/minimal_image.hpp"
 #include "bundle.hpp"
+#include "leftovers.hpp"
 #include "private_cgroup2.hpp"
 
 namespace isobench {
@@ -22,7 +23,8 @@ namespace fs = std::filesystem;
 // manifest and on each row.
 struct Deviation {
   bool private_cgroup2 = false;  // run in a mount namespace with cgroup2 over /sys/fs/cgroup
-  bool cgroups_disabled = false;  // --cgroup-manager=disabled: no cgroup, no limits
+  bool cgroups_disabled = false;  // kind.no_cgroups_flag: no cgroup, no limits
+  std::string why;                // in words, for the manifest
 };
 
 std::string unique_container_id(const std::string& runtime) {
@@ -33,11 +35,12 @@ std::string unique_container_id(const std::string& runtime) {
 class OciInstance final : public ProcessInstance {
  public:
   OciInstance(ChildProcess child, LineReader output, Bundle bundle, std::vector<std::string> delete_argv,
-              fs::path state_dir, bool private_cgroup2, std::map<std::string, std::string> attributes)
+              fs::path state_root, std::string id, bool private_cgroup2, std::map<std::string, std::string> attributes)
       : ProcessInstance(std::move(child), std::move(output)),
         bundle_(std::move(bundle)),
         delete_argv_(std::move(delete_argv)),
-        state_dir_(std::move(state_dir)),
+        state_root_(std::move(state_root)),
+        id_(std::move(id)),
         private_cgroup2_(private_cgroup2),
         attributes_(std::move(attributes)) {}
   ~OciInstance() override { teardown_in_destructor(); }
@@ -48,11 +51,15 @@ class OciInstance final : public ProcessInstance {
   Result<void> release_resources() override {
     Result<void> first;
     // A runtime that ran to the end removed its container; one that was killed left it
-    // (and its init, on its own) behind: the state directory says which.
-    if (::access(state_dir_.c_str(), F_OK) == 0) {
+    // (and its init, on its own) behind: the runtime's state says which.
+    if (runtime_state_exists(state_root_, id_)) {
       auto deleted = force_delete();
       if (!deleted) first = std::unexpected(deleted.error().with_context(delete_argv_[0] + " delete"));
     }
+    if (auto removed = remove_runtime_lock(state_root_, id_); !removed && first) first = removed;
+    // Seen from a private cgroup2 mount the runtime made no host cgroup.
+    if (!private_cgroup2_)
+      if (auto removed = remove_container_cgroups(id_); !removed && first) first = removed;
     if (auto removed = bundle_.remove(); !removed && first) first = removed;
     return first;
   }
@@ -75,24 +82,25 @@ class OciInstance final : public ProcessInstance {
 
   Bundle bundle_;
   std::vector<std::string> delete_argv_;
-  fs::path state_dir_;
+  fs::path state_root_;
+  std::string id_;
   bool private_cgroup2_;
   std::map<std::string, std::string> attributes_;
 };
 
 class OciBackend final : public Backend {
  public:
-  OciBackend(const BackendConfig& config, const OciRuntimeKind& kind)
-      : config_(config), kind_(kind), state_root_(std::string("/run/isobench-") + kind.name) {}
+  OciBackend(const BackendConfig& config, OciRuntimeKind kind)
+      : config_(config), kind_(std::move(kind)), state_root_("/run/isobench-" + kind_.name) {}
 
   std::string name() const override { return kind_.name; }
   std::string summary() const override {
-    return std::string("the shared image as an OCI bundle, run by ") + kind_.name;
+    return kind_.summary.empty() ? "the shared image as an OCI bundle, run by " + kind_.name : kind_.summary;
   }
   // The bundle's root is read-only with a tmpfs on /tmp (bundle.cpp). The limits go into
   // the bundle's linux.resources; the runtime applies them.
   BackendTraits traits() const override {
-    return {.family = BackendFamily::kOci, .enforces_limits = true, .writable_dir = "/tmp"};
+    return {.family = kind_.family, .enforces_limits = true, .writable_dir = "/tmp"};
   }
 
   Availability probe() override {
@@ -106,7 +114,7 @@ class OciBackend final : public Backend {
     }
     std::int64_t launch_ns = monotonic_ns();
     if (!options.limits.empty() && deviation_.cgroups_disabled)
-      return fail(name() + " runs with --cgroup-manager=disabled on this hybrid-cgroup host and cannot apply limits (" +
+      return fail(name() + " runs with " + kind_.no_cgroups_flag + " on this host and cannot apply limits (" +
                   options.limits.describe() + "): use --backend container or runc");
     std::string id = unique_container_id(kind_.name);
     OciConfigOptions config;
@@ -123,9 +131,11 @@ class OciBackend final : public Backend {
     auto bundle = Bundle::create(config);
     if (!bundle) return std::unexpected(bundle.error().with_context(name()));
 
+    auto flags = global_args(options.network);
+    if (!flags) return std::unexpected(flags.error());
     auto output = make_pipe();
     if (!output) return std::unexpected(output.error().with_context(name()));
-    std::vector<std::string> argv = global_args();
+    std::vector<std::string> argv = *flags;
     for (const char* arg : {"run", "--bundle"}) argv.push_back(arg);
     argv.push_back(bundle->dir().string());
     argv.push_back(id);
@@ -134,11 +144,11 @@ class OciBackend final : public Backend {
     if (!child) return std::unexpected(child.error().with_context(name()));
     output->write_end.reset();
 
-    std::vector<std::string> delete_argv = global_args();
+    std::vector<std::string> delete_argv = *flags;
     for (const char* arg : {"delete", "--force"}) delete_argv.push_back(arg);
     delete_argv.push_back(id);
     auto instance = std::make_unique<OciInstance>(std::move(*child), LineReader(std::move(output->read_end)),
-                                                  std::move(*bundle), std::move(delete_argv), state_root_ / id,
+                                                  std::move(*bundle), std::move(delete_argv), state_root_, id,
                                                   deviation_.private_cgroup2, row_attributes());
     instance->phases().mark_at("launch", launch_ns);
     instance->phases().mark("created");
@@ -149,12 +159,16 @@ class OciBackend final : public Backend {
     Availability available = probe();
     std::vector<DoctorCheck> checks;
     checks.push_back({name(), available.available, available.available ? version_ : available.reason,
-                      std::string("apt-get install ") + kind_.name + " (and run bench as root)"});
+                      "apt-get install " + kind_.name + " (and run bench as root)"});
     if (deviation_.private_cgroup2)
       checks.push_back({name() + ": hybrid cgroups", true,
                         "refuses hybrid hosts: run in a private mount namespace with cgroup2 over /sys/fs/cgroup, "
                         "--cgroup-manager=disabled (no limits)",
                         ""});
+    else if (deviation_.cgroups_disabled)
+      checks.push_back({name() + ": cgroups", true, deviation_.why, ""});
+    if (kind_.doctor)
+      for (auto& check : kind_.doctor()) checks.push_back(std::move(check));
     return checks;
   }
 
@@ -163,21 +177,26 @@ class OciBackend final : public Backend {
     if (!version_.empty()) out["version"] = version_;
     if (binary_) out["binary"] = binary_->string();
     out["state_root"] = state_root_.string();
-    if (deviation_.private_cgroup2) {
-      out["deviation"] =
-          "host cgroups are hybrid, which crun refuses: run in a private mount namespace with cgroup2 mounted "
-          "over /sys/fs/cgroup and --cgroup-manager=disabled, so its containers get no cgroup and no limits";
+    if (deviation_.cgroups_disabled) {
+      out["deviation"] = deviation_.why;
       out["cgroup_manager"] = "disabled";
     } else {
       out["cgroup_manager"] = "cgroupfs";
     }
+    if (kind_.manifest)
+      for (auto& [key, value] : kind_.manifest()) out[key] = std::move(value);
     return out;
   }
 
  private:
-  std::vector<std::string> global_args() const {
+  Result<std::vector<std::string>> global_args(const NetworkAttachment& network) const {
     std::vector<std::string> argv = {binary_->string(), "--root", state_root_.string()};
-    if (deviation_.cgroups_disabled) argv.push_back("--cgroup-manager=disabled");
+    if (deviation_.cgroups_disabled) argv.push_back(kind_.no_cgroups_flag);
+    if (kind_.launch_flags) {
+      auto flags = kind_.launch_flags(network);
+      if (!flags) return std::unexpected(flags.error().with_context(name()));
+      argv.insert(argv.end(), flags->begin(), flags->end());
+    }
     return argv;
   }
 
@@ -187,6 +206,7 @@ class OciBackend final : public Backend {
     std::map<std::string, std::string> out = {{"runtime", runtime}};
     out["cgroup"] = deviation_.cgroups_disabled ? "disabled" : to_string(detect_cgroup_mode());
     if (deviation_.private_cgroup2) out["cgroup2"] = "private_mount";
+    out.insert(kind_.row_attributes.begin(), kind_.row_attributes.end());
     return out;
   }
 
@@ -201,15 +221,39 @@ class OciBackend final : public Backend {
     if (!version) return Availability::no(version.error().describe());
     // "crun version 1.8.1\ncommit: ..." -> "crun 1.8.1"
     std::string first_line = version->substr(0, version->find('\n'));
-    version_ = std::string(kind_.name) + " " + first_line.substr(first_line.rfind(' ') + 1);
+    version_ = kind_.name + " " + first_line.substr(first_line.rfind(' ') + 1);
     if (kind_.refuses_hybrid_cgroups && detect_cgroup_mode() == CgroupMode::kHybrid)
-      deviation_ = {true, true};
+      deviation_ = {true, true,
+                    "host cgroups are hybrid, which " + kind_.name +
+                        " refuses: run in a private mount namespace with cgroup2 mounted over /sys/fs/cgroup and "
+                        "--cgroup-manager=disabled, so its containers get no cgroup and no limits"};
+    if (kind_.precheck)
+      if (Availability pre = kind_.precheck(*binary_); !pre.available) return pre;
     auto image = ensure_minimal_image(config_);
     if (!image) return Availability::no(image.error().describe());
     image_ = *image;
     // One real container outside any timing: the answer to "can it run here".
-    return probe_by_running_noop([this](const LaunchOptions& options) { return launch(options); },
-                                 std::chrono::seconds(20));
+    auto run_noop = [this] {
+      return probe_by_running_noop([this](const LaunchOptions& options) { return launch(options); },
+                                   kind_.probe_timeout);
+    };
+    Availability available = run_noop();
+    if (!available.available && kind_.explain_failed_probe)
+      available.reason = kind_.explain_failed_probe(available.reason);
+    // Only a failure that names cgroups is worth a second test container: a sandbox
+    // that never started (a timeout) would only time out again.
+    if (available.available || !kind_.retry_without_cgroups || deviation_.cgroups_disabled ||
+        available.reason.find("cgroup") == std::string::npos)
+      return available;
+    deviation_ = {false, true,
+                  "its test container failed with cgroups (" + available.reason + "), so it runs with " +
+                      kind_.no_cgroups_flag + ": no cgroup, no limits"};
+    Availability without = run_noop();
+    if (!without.available) {
+      deviation_ = {};
+      return available;
+    }
+    return without;
   }
 
   BackendConfig config_;
@@ -241,8 +285,11 @@ std::optional<fs::path> find_runtime_binary(const std::string& name) {
   return std::nullopt;
 }
 
-std::unique_ptr<Backend> make_oci_backend(const BackendConfig& config, const OciRuntimeKind& kind) {
-  return std::make_unique<OciBackend>(config, kind);
+OciRuntimeKind crun_kind() { return {.name = "crun", .refuses_hybrid_cgroups = true}; }
+OciRuntimeKind runc_kind() { return {.name = "runc"}; }
+
+std::unique_ptr<Backend> make_oci_backend(const BackendConfig& config, OciRuntimeKind kind) {
+  return std::make_unique<OciBackend>(config, std::move(kind));
 }
 
 }  // namespace isobench

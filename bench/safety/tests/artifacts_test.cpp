@@ -105,6 +105,38 @@ TEST_F(ScratchHost, FindsEveryKindOnceAndNothingElse) {
   EXPECT_EQ(found[0].owner, 11);
 }
 
+// A fake /proc entry: PID/stat and PID/cmdline (arguments separated by NULs).
+void fake_process(const fs::path& proc, pid_t pid, pid_t ppid, const std::vector<std::string>& argv) {
+  fs::create_directories(proc / std::to_string(pid));
+  std::ofstream(proc / std::to_string(pid) / "stat") << pid << " (x) S " << ppid << " 0 0\n";
+  std::ofstream cmdline(proc / std::to_string(pid) / "cmdline");
+  for (const auto& arg : argv) cmdline << arg << '\0';
+}
+
+// The engines' and gVisor's processes are found by their names and the isobench paths on
+// their command lines; a run's private daemon dir in the state dir carries its pid.
+TEST_F(ScratchHost, FindsEngineAndSandboxProcessesAndARunsDaemonDir) {
+  const std::string dir = "/var/lib/isobench/isobench-docker-21";
+  fake_process(roots_.proc, 101, 1, {"/usr/sbin/dockerd", "--data-root", dir + "/data"});
+  fake_process(roots_.proc, 102, 101, {"containerd", "--config", dir + "/exec/containerd/containerd.toml"});
+  fake_process(roots_.proc, 103, 1, {"/usr/bin/containerd-shim-runc-v2", "-address", dir + "/exec/containerd/containerd.sock"});
+  fake_process(roots_.proc, 104, 1, {"runsc-sandbox", "--root=/run/isobench-runsc", "boot", "isobench-runsc-22-1"});
+  fake_process(roots_.proc, 105, 1, {"/usr/bin/conmon", "--cid", "abc", "-n", "isobench-podman-23-1"});
+  fake_process(roots_.proc, 106, 1, {"vim", dir + "/daemon.json"});               // not ours
+  fake_process(roots_.proc, 107, 1, {"/usr/sbin/dockerd", "-H", "unix:///run/docker.sock"});  // the host's
+  fs::create_directories(base_ / "state/isobench-docker-21/data");
+  fs::create_directories(base_ / "state/images");
+  std::map<std::string, std::optional<pid_t>> found;
+  for (const auto& artifact : scan_host(roots_))
+    if (artifact.kind == ArtifactKind::kProcess || artifact.id.find("state/") != std::string::npos)
+      found[artifact.id] = artifact.owner;
+  std::map<std::string, std::optional<pid_t>> want = {
+      {"101", 21}, {"102", 21}, {"103", 21}, {"104", 22}, {"105", 23},
+      {(base_ / "state/isobench-docker-21").string(), 21},
+  };
+  EXPECT_EQ(found, want);
+}
+
 TEST_F(ScratchHost, AuditTakesItsOwnAndDeadRunsNewLeftoversButNeverALiveRunsOrOldOnes) {
   pid_t dead = dead_pid();
   pid_t live_other = ::getppid();
