@@ -122,6 +122,7 @@ struct BackendConfig {
   std::string vm_accel = "auto";          // auto | kvm | tcg
   std::string rootfs_mode = "pivot_root"; // pivot_root | chroot
   std::string runsc_platform = "ptrace";  // ptrace | kvm: how gVisor's Sentry traps the workload
+  std::string docker_host;                // empty: DOCKER_HOST, else a private dockerd bench starts
 };
 
 // What kind of isolation a backend is.
@@ -182,6 +183,10 @@ class Backend {
   // Facts for the environment manifest: runtime versions, accelerator, deviations
   // from the standard set-up (e.g. crun run in a private cgroup2 mount).
   virtual std::map<std::string, std::string> manifest() { return {}; }
+  // Stops what the backend keeps running between instances (a private daemon) and
+  // removes what it made for the run (an image), before the run's leak audit. Idempotent;
+  // the destructor does it otherwise. No instance may be alive.
+  virtual Result<void> shut_down() { return {}; }
 };
 
 using BackendFactory = std::unique_ptr<Backend> (*)(const BackendConfig&);

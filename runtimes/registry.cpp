@@ -3,6 +3,7 @@
 #include "backend.hpp"
 #include "bare/bare_backend.hpp"
 #include "container/container_backend.hpp"
+#include "docker/docker_backend.hpp"
 #include "kvm/kvm_backend.hpp"
 #include "oci/oci_backend.hpp"
 #include "qemu/qemu_backend.hpp"
@@ -20,6 +21,7 @@ std::span<const BackendEntry> backend_table() {
       {"vm", make_vm_backend},
       {"qemu", make_qemu_backend},
       {"kvm", make_kvm_backend},
+      {"docker", make_docker_backend},
       {"runsc", make_runsc_backend},
   };
   return kTable;

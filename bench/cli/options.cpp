@@ -106,6 +106,14 @@ Result<bool> parse_backend_flag(std::string_view flag, std::optional<std::string
     out.runsc_platform = *v;
     return true;
   }
+  if (flag == "--docker-host") {
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (!v->starts_with("unix://") && !v->starts_with("tcp://") && !v->starts_with("ssh://"))
+      return fail("--docker-host " + quote_input(*v) + ": expected unix://PATH, tcp://HOST:PORT or ssh://HOST");
+    out.docker_host = *v;
+    return true;
+  }
   return false;
 }
 
@@ -403,6 +411,7 @@ backend settings (any command):
   --vm-accel MODE       auto | kvm | tcg (default auto: KVM only where it can run Linux)
   --rootfs MODE         pivot_root | chroot for the container backend
   --runsc-platform P    ptrace | kvm for runsc (default ptrace; kvm hangs under PVM and is probed)
+  --docker-host URI     your own Docker daemon for docker (default: DOCKER_HOST, else a private dockerd)
 
 exit codes: 0 success; 1 a benchmark failed or compare found a regression; 2 usage or input error.
 )";

@@ -20,6 +20,7 @@ struct BackendFlags {
   std::string vm_accel = "auto";
   std::string rootfs_mode = "pivot_root";
   std::string runsc_platform = "ptrace";
+  std::string docker_host;
 };
 
 // `bench --all`, or a subset with --backend/--suite/--filter.

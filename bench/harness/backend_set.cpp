@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 namespace isobench {
@@ -24,6 +25,18 @@ const Availability& BackendSet::availability(std::string_view name) {
     return *entry.availability;
   }
   return kUnknown;
+}
+
+std::vector<std::string> BackendSet::shut_down() {
+  std::vector<std::string> failures;
+  for (auto& entry : entries_) {
+    if (!entry.availability) continue;
+    if (auto done = entry.backend->shut_down(); !done) {
+      failures.push_back(entry.backend->name() + ": " + done.error().describe());
+      std::fprintf(stderr, "bench: warning: shutting down %s\n", failures.back().c_str());
+    }
+  }
+  return failures;
 }
 
 std::vector<std::string> BackendSet::names() const {

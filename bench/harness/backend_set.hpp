@@ -23,6 +23,9 @@ class BackendSet {
   const Availability& availability(std::string_view name);
   std::vector<std::string> names() const;
   const BackendConfig& config() const { return config_; }
+  // Backend::shut_down of every probed backend (a private dockerd stops); what failed, one
+  // line each ("docker: ..."), also written to stderr.
+  std::vector<std::string> shut_down();
 
  private:
   BackendConfig config_;

@@ -76,9 +76,10 @@ TEST(Options, RunOneWithLimitsAndWorkloadArguments) {
 
 TEST(Options, BackendSettingsAreAcceptedAnywhere) {
   auto command = parse({"--all", "--guest-kernel", "/boot/vmlinuz", "--libvirt-uri", "qemu:///system",
-                        "--rootfs", "chroot", "--runsc-platform", "kvm"});
+                        "--rootfs", "chroot", "--runsc-platform", "kvm", "--docker-host", "unix:///run/docker.sock"});
   ASSERT_TRUE(command);
   EXPECT_EQ(command->backend_flags.runsc_platform, "kvm");
+  EXPECT_EQ(command->backend_flags.docker_host, "unix:///run/docker.sock");
   EXPECT_EQ(command->backend_flags.guest_kernel->string(), "/boot/vmlinuz");
   EXPECT_EQ(command->backend_flags.libvirt_uri, "qemu:///system");
   EXPECT_EQ(command->backend_flags.rootfs_mode, "chroot");
@@ -98,6 +99,7 @@ TEST(Options, BadInputNamesTheInput) {
   EXPECT_NE(error_of({"--all=yes"}).find("takes no value"), std::string::npos);
   EXPECT_NE(error_of({"--vm-accel", "hvf", "--all"}).find("`hvf`"), std::string::npos);
   EXPECT_NE(error_of({"--runsc-platform", "systrap", "--all"}).find("`systrap`"), std::string::npos);
+  EXPECT_NE(error_of({"--docker-host", "/run/docker.sock", "--all"}).find("`/run/docker.sock`"), std::string::npos);
   EXPECT_NE(error_of({"frob"}).find("unknown command `frob`"), std::string::npos);
   EXPECT_NE(error_of({"--quick"}).find("nothing selected"), std::string::npos);
 }
