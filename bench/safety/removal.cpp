@@ -14,6 +14,7 @@
 
 #include "runtimes/common/spawn.hpp"
 #include "runtimes/common/unique_fd.hpp"
+#include "runtimes/common/unix_sockets.hpp"
 
 namespace isobench::safety {
 namespace fs = std::filesystem;
@@ -97,8 +98,15 @@ std::string sbin_tool(const std::string& name) {
 
 Result<void> remove_artifact(const Artifact& artifact, const HostRoots& roots) {
   switch (artifact.kind) {
-    case ArtifactKind::kProcess:
-      return kill_process(static_cast<pid_t>(std::stol(artifact.id)));
+    case ArtifactKind::kProcess: {
+      // A containerd shim's socket outlives a SIGKILL: found before, removed after.
+      pid_t pid = static_cast<pid_t>(std::stol(artifact.id));
+      auto sockets = unix_sockets_held_under({pid}, "/run/containerd/s", roots.proc);
+      if (auto killed = kill_process(pid); !killed) return killed;
+      for (const auto& socket : sockets)
+        if (::unlink(socket.c_str()) != 0 && errno != ENOENT) return fail_errno("unlink " + in_quotes(socket.string()));
+      return {};
+    }
     case ArtifactKind::kCgroup:
       return remove_cgroup(artifact.id);
     case ArtifactKind::kMount:

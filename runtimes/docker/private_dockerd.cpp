@@ -11,12 +11,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <sstream>
 
 #include "runtimes/common/clock.hpp"
 #include "runtimes/common/spawn.hpp"
 #include "runtimes/common/unique_fd.hpp"
+#include "runtimes/common/unix_sockets.hpp"
 #include "unix_http.hpp"
 
 namespace isobench {
@@ -73,32 +73,6 @@ void kill_and_wait(pid_t pid, Deadline deadline) {
   pollfd waiter{fd.get(), POLLIN, 0};
   while (::poll(&waiter, 1, deadline.poll_timeout_ms()) < 0 && errno == EINTR) {
   }
-}
-
-// The paths of the unix sockets that `pids` hold open under `dir` (/proc/net/unix names
-// each bound socket's inode and path; /proc/PID/fd links name the inodes a process holds).
-// A containerd shim killed with SIGKILL leaves its socket in /run/containerd/s/, whatever
-// containerd's own root: found this way before the kill, removed after it.
-std::vector<fs::path> sockets_held_under(const std::vector<pid_t>& pids, const fs::path& dir) {
-  std::map<std::string, fs::path> by_inode;
-  std::istringstream table(read_file("/proc/net/unix"));
-  const std::string prefix = dir.string() + "/";
-  for (std::string line; std::getline(table, line);) {
-    // "Num RefCount Protocol Flags Type St Inode Path"
-    std::istringstream fields(line);
-    std::string num, refcount, protocol, flags, type, state, inode, path;
-    if (fields >> num >> refcount >> protocol >> flags >> type >> state >> inode >> path && path.starts_with(prefix))
-      by_inode[inode] = path;
-  }
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (pid_t pid : pids)
-    for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
-      std::string target = fs::read_symlink(fd.path(), ec).string();  // "socket:[INODE]"
-      if (!target.starts_with("socket:[")) continue;
-      if (auto it = by_inode.find(target.substr(8, target.size() - 9)); it != by_inode.end()) out.push_back(it->second);
-    }
-  return out;
 }
 
 // Mount points at or below `dir`, deepest first.
@@ -244,7 +218,7 @@ Result<void> PrivateDockerd::stop() {
   // What a killed daemon leaves: containerd, shims (their command lines name the dir).
   Deadline deadline = Deadline::after(std::chrono::seconds(10));
   std::vector<pid_t> left = processes_naming(dir_.string());
-  std::vector<fs::path> shim_sockets = sockets_held_under(left, "/run/containerd/s");
+  std::vector<fs::path> shim_sockets = unix_sockets_held_under(left, "/run/containerd/s");
   for (pid_t pid : left) kill_and_wait(pid, deadline);
   for (const auto& socket : shim_sockets)
     if (::unlink(socket.c_str()) != 0 && errno != ENOENT) keep(fail_errno("unlink " + in_quotes(socket)));

@@ -1,0 +1,90 @@
+// A bench killed with SIGKILL while its private dockerd runs a container: the daemon,
+// its containerd, the shim and the workload live on as orphans, with overlay and netns
+// mounts, a cgroup tree and the daemon's files. `bench clean` removes all of it.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "run_bench.hpp"
+
+namespace isobench::safety::testing {
+namespace {
+namespace fs = std::filesystem;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// Processes whose command line holds `text`.
+std::vector<pid_t> processes_with(const std::string& text) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (read_text(entry.path() / "cmdline").find(text) != std::string::npos) out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+// Polls `done` until it holds or `seconds` passed; true when it held.
+template <class Done>
+bool eventually(Done&& done, int seconds = 60) {
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    ::usleep(20'000);
+  }
+  return true;
+}
+
+bool any_cgroup_named(const std::string& name) {
+  std::error_code ec;
+  for (const auto& hierarchy : fs::directory_iterator("/sys/fs/cgroup", ec))
+    if (fs::exists(hierarchy.path() / name, ec)) return true;
+  return fs::exists(fs::path("/sys/fs/cgroup") / name, ec);
+}
+
+TEST(BenchClean, RemovesWhatAPrivateDockerdOfAKilledRunLeft) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: a private dockerd";
+  if (::access("/usr/sbin/dockerd", X_OK) != 0) GTEST_SKIP() << "dockerd is not installed (apt-get install docker.io)";
+  fs::path state = "/tmp/isobench-safetytest-" + std::to_string(::getpid()) + "-dockerstate";
+  fs::create_directories(state);
+  BenchStart how;
+  how.env = {{"ISOBENCH_STATE_DIR", state.string()}};
+  // A workload argument that nothing else on the host runs, to find its process by.
+  const std::string seconds = std::to_string(600 + ::getpid() % 1000);
+  std::string base = "/tmp/isobench-safetytest-" + std::to_string(::getpid()) + "-docker";
+  pid_t bench = start_bench({"run", "--backend", "docker", "idle", seconds}, base + ".out", base + ".err", how);
+  ASSERT_GT(bench, 0);
+  const std::string workload = std::string("/isobench-workload\0idle\0", 24) + seconds;
+  bool running = eventually([&] { return !processes_with(workload).empty(); }, 120);
+  ::kill(bench, SIGKILL);
+  ::waitpid(bench, nullptr, 0);
+  ASSERT_TRUE(running) << read_text(base + ".err");
+
+  fs::path daemon_dir = state / ("isobench-docker-" + std::to_string(bench));
+  EXPECT_FALSE(processes_with(daemon_dir.string()).empty()) << "the killed run's dockerd lives on";
+  EXPECT_TRUE(fs::exists(daemon_dir));
+  EXPECT_TRUE(any_cgroup_named("isobench-docker-" + std::to_string(bench)));
+
+  auto clean = run_bench({"clean"}, how);
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_NE(clean.out.find("removed process"), std::string::npos) << clean.out;
+  EXPECT_NE(clean.out.find("removed temp path " + daemon_dir.string()), std::string::npos) << clean.out;
+  EXPECT_TRUE(eventually([&] { return processes_with(daemon_dir.string()).empty(); }));
+  EXPECT_TRUE(eventually([&] { return processes_with(workload).empty(); }));
+  EXPECT_EQ(read_text("/proc/self/mountinfo").find(daemon_dir.string()), std::string::npos) << "a mount is left";
+  EXPECT_FALSE(any_cgroup_named("isobench-docker-" + std::to_string(bench)));
+  EXPECT_FALSE(fs::exists(daemon_dir));
+
+  fs::remove_all(state);
+  fs::remove(base + ".out");
+  fs::remove(base + ".err");
+}
+
+}  // namespace
+}  // namespace isobench::safety::testing
