@@ -5,7 +5,8 @@
 // repetition:
 //   ladder/kvm/vm_create          KVM_CREATE_VM: the VM object alone
 //   ladder/kvm/vcpu               + guest memory slot + vCPU: a VM that could run
-//   ladder/kvm/first_instruction  + the first guest instruction, to its first exit
+//   ladder/kvm/first_instruction  + the first guest instruction (64-bit), to its first exit
+//   ladder/kvm/kernel_result      + the workload's hash kernel: fill 1 MiB, one pass, its result
 // Then a real guest, from the phases the vm (libvirt) and qemu (QEMU alone) backends
 // mark, one `noop` guest life per repetition shared by the backend's rows:
 //   ladder/{vm,qemu}/vmm_up          launch -> QEMU up with its vCPUs released
@@ -24,17 +25,20 @@ using namespace kvm;
 
 struct LadderStep {
   const char* name;
-  std::int64_t (*cumulative_ns)(const BirthTimes&);
-  std::int64_t (*step_ns)(const BirthTimes&);
+  std::int64_t (*cumulative_ns)(const LifecycleSample&);
+  std::int64_t (*step_ns)(const LifecycleSample&);
   const char* baseline;  // the step it adds to, in the same VM life ("" for the floor)
 };
 
 constexpr LadderStep kSteps[] = {
-    {"vm_create", [](const BirthTimes& t) { return t.vm_create_ns; }, [](const BirthTimes& t) { return t.vm_create_ns; }, ""},
-    {"vcpu", [](const BirthTimes& t) { return t.vm_create_ns + t.memory_slot_ns + t.vcpu_create_ns; },
-     [](const BirthTimes& t) { return t.memory_slot_ns + t.vcpu_create_ns; }, "vm_create"},
-    {"first_instruction", [](const BirthTimes& t) { return t.create_to_first_exit_ns(); },
-     [](const BirthTimes& t) { return t.first_exit_ns; }, "vcpu"},
+    {"vm_create", [](const LifecycleSample& s) { return s.birth.vm_create_ns; },
+     [](const LifecycleSample& s) { return s.birth.vm_create_ns; }, ""},
+    {"vcpu", [](const LifecycleSample& s) { return s.birth.vm_create_ns + s.birth.memory_slot_ns + s.birth.vcpu_create_ns; },
+     [](const LifecycleSample& s) { return s.birth.memory_slot_ns + s.birth.vcpu_create_ns; }, "vm_create"},
+    {"first_instruction", [](const LifecycleSample& s) { return s.birth.create_to_first_exit_ns(); },
+     [](const LifecycleSample& s) { return s.birth.first_exit_ns; }, "vcpu"},
+    {"kernel_result", [](const LifecycleSample& s) { return s.birth.create_to_first_exit_ns() + s.kernel_result_ns; },
+     [](const LifecycleSample& s) { return s.kernel_result_ns; }, "first_instruction"},
 };
 
 struct GuestStep {
@@ -120,23 +124,25 @@ void add_kvm_rows(Plan& plan) {
   }
   auto system = std::make_shared<std::optional<KvmSystem>>();
   std::filesystem::path device = backend->device();
+  const GuestMode mode = backend->facts().native_guest_mode();
   for (const LadderStep& step : kSteps) {
-    nlohmann::json attributes = {{"hypervisor", backend->facts().module}};
+    nlohmann::json attributes = {{"hypervisor", backend->facts().hypervisor()},
+                                  {"guest_mode", to_string(backend->facts().native_guest_mode())}};
     if (*step.baseline) attributes["baseline"] = step.baseline;
     plan.add({std::string("ladder/kvm/") + step.name, plan.repetitions(50, 15),
-              [system, device, step, attributes](benchmark::State& state) {
+              [system, device, mode, step, attributes](benchmark::State& state) {
                 for (auto _ : state) {
                   if (!*system) {
                     auto opened = KvmSystem::open(device);
                     if (!opened) return record_failure(state, opened.error().describe());
                     system->emplace(std::move(*opened));
                   }
-                  auto sample = measure_lifecycle(**system);
+                  auto sample = measure_lifecycle(**system, mode, LifeUntil::kKernelResult);
                   if (!sample) return record_failure(state, sample.error().describe());
-                  double seconds = static_cast<double>(step.cumulative_ns(sample->birth)) / 1e9;
+                  double seconds = static_cast<double>(step.cumulative_ns(*sample)) / 1e9;
                   state.SetIterationTime(seconds);
                   state.counters["ready_s"] = seconds;
-                  state.counters["step_s"] = static_cast<double>(step.step_ns(sample->birth)) / 1e9;
+                  state.counters["step_s"] = static_cast<double>(step.step_ns(*sample)) / 1e9;
                 }
                 set_row_attributes(state, attributes);
               }});

@@ -93,8 +93,8 @@ void report_row(benchmark::State& state, SharedRuns& runs, const OverheadRow& ro
 
 OverheadSizes overhead_sizes(bool quick) {
   // io stays within the container's 64 MiB /tmp.
-  if (quick) return {"0.05", "100", "96M", "32M", "8M"};
-  return {"0.3", "400", "192M", "128M", "32M"};
+  if (quick) return {"0.05", "100", "96M", "32M", "256M", "8M"};
+  return {"0.3", "400", "192M", "128M", "1G", "32M"};
 }
 
 Result<nlohmann::json> workload_data(const Outcome& outcome) {

@@ -40,6 +40,7 @@ struct OverheadSizes {
   std::string cpu_rounds;
   std::string triad_bytes;
   std::string chase_bytes;
+  std::string random_bytes;
   std::string io_bytes;
 };
 // A WorkloadCommand argument replaced, per backend, by its traits' writable_dir: where
@@ -68,5 +69,9 @@ void add_overhead_groups(Plan& plan, const std::string& suite, const std::vector
 // Validation of bare figures against a second method in the harness process (overhead_validation.cpp).
 void add_syscall_validation(Plan& plan, const OverheadSizes& sizes);
 void add_mem_validation(Plan& plan, const OverheadSizes& sizes);
+
+// The kvm backend's rows: the workload's kernels in its guest (kvm_kernel_rows.cpp).
+void add_kvm_cpu_rows(Plan& plan, const OverheadSizes& sizes);
+void add_kvm_mem_rows(Plan& plan, const OverheadSizes& sizes);
 
 }  // namespace isobench

@@ -25,12 +25,14 @@ void add_cpu_suite(Plan& plan) {
   OverheadSizes sizes = overhead_sizes(plan.quick());
   // The digest goes into the label: equal labels across backends show the same work done.
   add_overhead_groups(plan, "cpu", {{{"cpu", {sizes.cpu_rounds}}, {{"hash", "", "ops_per_s", {"digest"}}}}});
+  add_kvm_cpu_rows(plan, sizes);
 }
 
 void add_mem_suite(Plan& plan) {
   if (!plan.wants_suite("mem")) return;
   OverheadSizes sizes = overhead_sizes(plan.quick());
-  // Two runs: the latency walk needs less memory than the bandwidth arrays.
+  // Three runs: bandwidth, latency, and random access over 1 GiB (beyond the TLB's
+  // reach, where a hypervisor's paging shows); each needs its own memory.
   // A guest gets RAM for each run's arrays (guest_memory_for), or the full sizes fail in it.
   add_overhead_groups(plan, "mem",
                       {{{"mem", {"triad", sizes.triad_bytes}},
@@ -38,7 +40,11 @@ void add_mem_suite(Plan& plan) {
                         workload::parse_bytes(sizes.triad_bytes).value_or(0)},
                        {{"mem", {"chase", sizes.chase_bytes}},
                         {{"chase", "/chase", "ns_per_op", {}}},
-                        workload::parse_bytes(sizes.chase_bytes).value_or(0)}});
+                        workload::parse_bytes(sizes.chase_bytes).value_or(0)},
+                       {{"mem", {"random", sizes.random_bytes}},
+                        {{"random", "/random", "ns_per_op", {"digest"}}},
+                        workload::parse_bytes(sizes.random_bytes).value_or(0)}});
+  add_kvm_mem_rows(plan, sizes);
   add_mem_validation(plan, sizes);
 }
 

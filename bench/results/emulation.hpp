@@ -25,7 +25,7 @@ namespace isobench::results {
 // A guest running natively executes the host's instructions at the host's speed (a
 // 64-bit user-mode guest under PVM read x0.98-1.05); an emulator is tens to thousands
 // of times slower (x1,556-2,506 for the real-mode guest under PVM).
-inline constexpr double kEmulatedComputeRatio = 2.0;
+inline constexpr double kEmulatedComputeRatio = 1.5;
 
 struct Emulation {
   bool emulated = false;

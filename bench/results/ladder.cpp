@@ -38,6 +38,7 @@ std::string ladder_baseline(std::string_view step, const std::vector<std::string
   if (step == "workload_ready") return "vmm_up";
   if (step == "vcpu") return "vm_create";
   if (step == "first_instruction") return "vcpu";
+  if (step == "kernel_result") return "first_instruction";
   if (step.starts_with("cumulative_")) {
     std::string_view rest = step.substr(std::string_view("cumulative_").size());
     int place = 0;

@@ -4,7 +4,8 @@
 //              pivot_root needs a mount namespace) and alone_loopback (alone_net);
 //              cumulative_<n>_<p>: cumulative_<n-1>_*, and cumulative_1_*: spawn.
 //   vm, qemu:  vmm_up (the floor, from launch); workload_ready: vmm_up.
-//   kvm:       vm_create (the floor); vcpu: vm_create; first_instruction: vcpu.
+//   kvm:       vm_create (the floor); vcpu: vm_create; first_instruction: vcpu;
+//              kernel_result: first_instruction.
 // How a cost is computed, by what the rows carry:
 //   paired    the rows' step_s: the step minus its baseline measured in the same round
 //             (the container ladder runs every step once per round; a guest's steps

@@ -80,10 +80,11 @@ KvmProbe probe_kvm(const std::filesystem::path& device, const HypervisorFacts& f
     return probe;
   }
   probe.api_version = system->api_version();
-  auto lifecycle = measure_lifecycle(*system);
+  auto lifecycle = measure_lifecycle(*system, facts.native_guest_mode());
   if (!lifecycle) {
     probe.availability = Availability::no("KVM on " + in_quotes(device.string()) + " (" + facts.describe() +
-                                          ") cannot run a real-mode guest: " + lifecycle.error().describe());
+                                          ") cannot run a 64-bit " + to_string(facts.native_guest_mode()) +
+                                          "-mode guest: " + lifecycle.error().describe());
     return probe;
   }
   probe.availability = Availability::yes();

@@ -10,7 +10,8 @@ KvmBackend::KvmBackend(std::filesystem::path device, std::filesystem::path sys_m
     : device_(std::move(device)), facts_(kvm::read_hypervisor_facts(sys_module, cpuinfo)) {}
 
 std::string KvmBackend::summary() const {
-  return "minimal VMM on " + device_.string() + ", real-mode guest, no guest OS; hypervisor " + facts_.describe();
+  return "minimal VMM on " + device_.string() + ", a 64-bit " + std::string(kvm::to_string(facts_.native_guest_mode())) +
+         "-mode guest running the workload's kernels, no guest OS; hypervisor " + facts_.describe();
 }
 
 const kvm::KvmProbe& KvmBackend::probed() {
@@ -21,9 +22,9 @@ const kvm::KvmProbe& KvmBackend::probed() {
 Availability KvmBackend::probe() { return probed().availability; }
 
 Result<std::unique_ptr<Instance>> KvmBackend::launch(const LaunchOptions& options) {
-  return fail("kvm runs no workload (asked for `" + options.workload.name +
-              "`): it measures the hypervisor's primitives in the `hypervisor` suite; run workloads in a guest with "
-              "--backend vm or qemu");
+  return fail("kvm runs no workload binary (asked for `" + options.workload.name +
+              "`): its guest runs the workload's cpu and mem kernels (cpu/kvm/..., mem/kvm/...) and the `hypervisor` "
+              "suite's primitives; run the workload binary in a guest with --backend vm or qemu");
 }
 
 std::vector<DoctorCheck> KvmBackend::doctor() {
@@ -33,7 +34,8 @@ std::vector<DoctorCheck> KvmBackend::doctor() {
                     "load kvm_intel or kvm_amd, and enable virtualization (VT-x/AMD-V) in the firmware"});
   if (probe.api_version) {
     checks.push_back({"device", true, device_.string() + " speaks KVM API " + std::to_string(*probe.api_version), ""});
-    checks.push_back({"real-mode guest", probe.availability.available,
+    checks.push_back({std::string("64-bit ") + kvm::to_string(facts_.native_guest_mode()) + "-mode guest",
+                      probe.availability.available,
                       probe.availability.available ? "a VM was created and ran to its first exit"
                                                    : probe.availability.reason,
                       "check the kernel log (dmesg) for KVM errors"});
@@ -53,6 +55,7 @@ std::map<std::string, std::string> KvmBackend::manifest() {
       {"kvm_module", facts_.module},
       {"cpu_virtualization_flag", facts_.cpu_flag},
       {"nested", facts_.host_is_guest ? "yes" : "no"},
+      {"guest_mode", kvm::to_string(facts_.native_guest_mode())},
   };
   if (probe.api_version) out["kvm_api_version"] = std::to_string(*probe.api_version);
   return out;

@@ -1,7 +1,8 @@
-// `kvm`: a minimal VMM on the KVM ioctl API (no QEMU, no guest OS, no firmware). It runs
-// no workload; the `hypervisor` suite and the VM side of the `ladder` use it to measure
-// the least a VM can cost: VM and vCPU creation, the first guest instruction, exit round
-// trips, and guest code that never exits.
+// `kvm`: a minimal VMM on the KVM ioctl API (no QEMU, no guest OS, no firmware). Its
+// 64-bit guest (guest_vm.hpp) runs the workload's cpu and mem kernels, the same machine
+// code as the workload binary (bench/kernels), for the cpu and mem suites' kvm rows; the
+// `hypervisor` suite and the VM side of the `ladder` use it to measure the least a VM can
+// cost: VM and vCPU creation, the first guest instruction, exit round trips, paging.
 #pragma once
 
 #include <filesystem>
@@ -23,7 +24,8 @@ class KvmBackend final : public Backend {
   std::string summary() const override;
   Availability probe() override;
   Result<std::unique_ptr<Instance>> launch(const LaunchOptions& options) override;
-  // No guest OS and no workload; the host's hypervisor may emulate the KVM underneath.
+  // No guest OS and no workload binary; the host's hypervisor may emulate the guest
+  // (PVM runs CPL 0 in KVM's instruction emulator), so each run checks (emulation.hpp).
   BackendTraits traits() const override {
     return {.family = BackendFamily::kMicroVm, .runs_workloads = false, .emulation_possible = true};
   }

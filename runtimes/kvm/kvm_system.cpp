@@ -1,6 +1,7 @@
 #include "kvm_system.hpp"
 
 #include <fcntl.h>
+#include <cerrno>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
@@ -27,6 +28,24 @@ Result<KvmSystem> KvmSystem::open(const std::filesystem::path& device) {
   auto watchdog = RunWatchdog::create();
   if (!watchdog) return std::unexpected(watchdog.error());
   return KvmSystem(std::move(fd), path, version, static_cast<std::size_t>(mmap_size), std::move(*watchdog));
+}
+
+Result<const kvm_cpuid2*> KvmSystem::supported_cpuid() const {
+  if (cpuid_.empty()) {
+    // KVM says E2BIG until the buffer holds every entry; 256 has been enough on every CPU.
+    for (std::uint32_t entries = 64; entries <= 4096; entries *= 2) {
+      std::vector<std::uint64_t> buffer(1 + entries * sizeof(kvm_cpuid_entry2) / 8);
+      auto* cpuid = reinterpret_cast<kvm_cpuid2*>(buffer.data());
+      cpuid->nent = entries;
+      if (::ioctl(fd_.get(), kGetSupportedCpuid, buffer.data()) == 0) {
+        cpuid_ = std::move(buffer);
+        break;
+      }
+      if (errno != E2BIG) return fail_errno("KVM_GET_SUPPORTED_CPUID on " + in_quotes(device_));
+    }
+    if (cpuid_.empty()) return fail("KVM_GET_SUPPORTED_CPUID on " + in_quotes(device_) + ": more than 4096 entries");
+  }
+  return reinterpret_cast<const kvm_cpuid2*>(cpuid_.data());
 }
 
 Result<int> KvmSystem::check_extension(long capability) const {

@@ -13,12 +13,12 @@ Result<KvmVm> KvmVm::create(const KvmSystem& system) {
   return KvmVm(std::move(fd));
 }
 
-Result<void> KvmVm::set_memory_slot(std::uint32_t slot, std::uint64_t guest_phys, const MappedRegion& memory) {
+Result<void> KvmVm::set_memory_slot(std::uint32_t slot, std::uint64_t guest_phys, void* host, std::uint64_t bytes) {
   kvm_userspace_memory_region region{};
   region.slot = slot;
   region.guest_phys_addr = guest_phys;
-  region.memory_size = memory.size();
-  region.userspace_addr = reinterpret_cast<std::uint64_t>(memory.get());
+  region.memory_size = bytes;
+  region.userspace_addr = reinterpret_cast<std::uint64_t>(host);
   if (::ioctl(fd_.get(), KVM_SET_USER_MEMORY_REGION, &region) != 0)
     return fail_errno("KVM_SET_USER_MEMORY_REGION slot " + std::to_string(slot));
   return {};
@@ -36,13 +36,30 @@ KvmVcpu::~KvmVcpu() {
   if (run_map_) RunWatchdog::forget_run(&state());
 }
 
-Result<void> KvmVcpu::set_entry(std::uint16_t ip, const EntryRegisters& registers) {
+Result<void> KvmVcpu::set_entry(std::uint64_t rip, std::uint64_t rsp) {
   kvm_regs regs{};
-  regs.rip = ip;
+  regs.rip = rip;
+  regs.rsp = rsp;
   regs.rflags = 0x2;
-  regs.rax = registers.rax;
-  regs.rsi = registers.rsi;
   if (::ioctl(fd_.get(), KVM_SET_REGS, &regs) != 0) return fail_errno("KVM_SET_REGS");
+  return {};
+}
+
+Result<kvm_sregs> KvmVcpu::special_registers() const {
+  kvm_sregs sregs{};
+  if (::ioctl(fd_.get(), KVM_GET_SREGS, &sregs) != 0) return fail_errno("KVM_GET_SREGS");
+  return sregs;
+}
+
+Result<void> KvmVcpu::set_special_registers(const kvm_sregs& sregs) {
+  if (::ioctl(fd_.get(), KVM_SET_SREGS, &sregs) != 0) return fail_errno("KVM_SET_SREGS");
+  return {};
+}
+
+Result<void> KvmVcpu::set_cpuid(const KvmSystem& system) {
+  auto cpuid = system.supported_cpuid();
+  if (!cpuid) return std::unexpected(cpuid.error());
+  if (::ioctl(fd_.get(), kSetCpuid2, *cpuid) != 0) return fail_errno("KVM_SET_CPUID2");
   return {};
 }
 

@@ -19,21 +19,15 @@ class KvmVm {
   // KVM_CREATE_VM with the default machine type.
   static Result<KvmVm> create(const KvmSystem& system);
 
-  // KVM_SET_USER_MEMORY_REGION: `memory` appears to the guest at `guest_phys`.
-  // REQUIRES: `memory` outlives the VM (the kernel keeps using its pages).
-  Result<void> set_memory_slot(std::uint32_t slot, std::uint64_t guest_phys, const MappedRegion& memory);
+  // KVM_SET_USER_MEMORY_REGION: `bytes` of host memory at `host` appear to the guest at
+  // `guest_phys`. REQUIRES: the memory outlives the VM (the kernel keeps using its pages).
+  Result<void> set_memory_slot(std::uint32_t slot, std::uint64_t guest_phys, void* host, std::uint64_t bytes);
 
   int fd() const { return fd_.get(); }
 
  private:
   explicit KvmVm(UniqueFd fd) : fd_(std::move(fd)) {}
   UniqueFd fd_;
-};
-
-// The general registers a real-mode program starts with, besides its entry point.
-struct EntryRegisters {
-  std::uint64_t rax = 0;
-  std::uint64_t rsi = 0;
 };
 
 class KvmVcpu {
@@ -44,10 +38,15 @@ class KvmVcpu {
   KvmVcpu& operator=(KvmVcpu&&) noexcept = default;
   ~KvmVcpu();
 
-  // KVM_SET_REGS: IP = `ip`, flags with only the reserved bit 1 set, the given general
-  // registers, the others zero. Segment registers are left as they are.
-  Result<void> set_entry(std::uint16_t ip, const EntryRegisters& registers);
+  // KVM_SET_REGS: RIP = `rip`, RSP = `rsp`, flags with only the reserved bit 1 set
+  // (interrupts off), the other general registers zero.
+  Result<void> set_entry(std::uint64_t rip, std::uint64_t rsp);
   Result<kvm_regs> registers() const;
+  Result<kvm_sregs> special_registers() const;
+  Result<void> set_special_registers(const kvm_sregs& sregs);
+  // KVM_SET_CPUID2 with the entries KVM supports (KvmSystem::supported_cpuid): the
+  // guest sees the host's CPU, and KVM knows its physical address width.
+  Result<void> set_cpuid(const KvmSystem& system);
 
   // After an I/O or MMIO exit the instruction is only finished by the next KVM_RUN (the
   // kernel may still write RIP and registers then). This re-enters KVM_RUN with

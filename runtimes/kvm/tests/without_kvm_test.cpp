@@ -1,15 +1,22 @@
-// Pieces of the micro-VMM that run without KVM: the KVM_RUN watchdog's timer and signal,
-// the guest memory mapping, the guest code's layout, the host side of the compute loop
-// and the loop-count calibration.
+// Pieces of the VMM that run without KVM: the KVM_RUN watchdog's timer and signal, the
+// guest memory mapping, the embedded guest image and the ELF loader, the page tables the
+// VMM builds (walked here as the CPU would), the host side of the compute loop and the
+// loop-count calibration.
 #include <linux/kvm.h>
 #include <time.h>
 
 #include <cstring>
+#include <fstream>
+#include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "kvm/guest_code.hpp"
+#include "bench/kernels/kernels.h"
+#include "kvm/elf_image.hpp"
+#include "kvm/guest_image.hpp"
+#include "kvm/guest_memory.hpp"
+#include "kvm/guest_vm.hpp"
 #include "kvm/mapped_region.hpp"
 #include "kvm/primitives.hpp"
 #include "kvm/run_watchdog.hpp"
@@ -88,9 +95,9 @@ TEST(RunWatchdog, ReArmingClearsAnEarlierExpiry) {
 }
 
 TEST(MappedRegion, AnonymousMemoryIsZeroedWritableAndMovable) {
-  auto region = MappedRegion::anonymous(kGuestMemoryBytes, "guest memory");
+  auto region = MappedRegion::anonymous(1 << 16, "guest memory");
   ASSERT_TRUE(region) << region.error().describe();
-  EXPECT_EQ(region->size(), kGuestMemoryBytes);
+  EXPECT_EQ(region->size(), 1u << 16);
   EXPECT_EQ(region->bytes()[100], std::byte{0});
   region->bytes()[100] = std::byte{42};
   MappedRegion moved = std::move(*region);
@@ -107,31 +114,105 @@ TEST(MappedRegion, FailureNamesWhatWasMapped) {
   EXPECT_NE(region.error().errno_value, 0);
 }
 
-TEST(GuestCode, ProgramsFitInGuestMemoryWithoutOverlapping) {
-  auto programs = all_programs();
-  ASSERT_EQ(programs.size(), 5u);
-  for (std::size_t i = 0; i < programs.size(); ++i) {
-    const GuestProgram& a = *programs[i];
-    EXPECT_LE(a.entry + a.code.size(), kGuestMemoryBytes) << a.name;
-    for (std::size_t j = i + 1; j < programs.size(); ++j) {
-      const GuestProgram& b = *programs[j];
-      bool apart = a.entry + a.code.size() <= b.entry || b.entry + b.code.size() <= a.entry;
-      EXPECT_TRUE(apart) << a.name << " overlaps " << b.name;
-    }
-  }
-  // The MMIO address is outside guest memory, so accesses there exit.
-  EXPECT_TRUE(kMmioAddress < kGuestMemoryBase || kMmioAddress >= kGuestMemoryBase + kGuestMemoryBytes);
-  // The reset vector (CS base 0xffff0000, IP 0xfff0) lands on reset_vector's code.
-  EXPECT_EQ(kGuestMemoryBase + reset_vector().entry, 0xfffffff0u);
-  EXPECT_EQ(reset_vector().code[0], 0xe6);  // out imm8, al
+TEST(GuestImage, TheEmbeddedGuestIsAStaticElfLinkedAtGuestRam) {
+  auto image = guest_image();
+  ASSERT_TRUE(image) << image.error().describe();
+  EXPECT_EQ((*image)->entry, ISOBENCH_GUEST_RAM_BASE);
+  EXPECT_GE((*image)->lowest_vaddr(), ISOBENCH_GUEST_RAM_BASE);
+  // A few KiB of code: the guest is the kernels and a mailbox loop, nothing else.
+  EXPECT_LT((*image)->end_vaddr() - ISOBENCH_GUEST_RAM_BASE, 1u << 20);
 }
 
-TEST(GuestCode, HostComputeLoopIsTheLinearCongruence) {
+TEST(ElfImage, RejectsWhatIsNotAStaticX86Executable) {
+  std::vector<std::byte> junk(100, std::byte{0});
+  auto not_elf = parse_elf(junk, "junk");
+  ASSERT_FALSE(not_elf);
+  EXPECT_EQ(not_elf.error().describe(), "junk: not an ELF file");
+  auto too_short = parse_elf(std::span<const std::byte>(junk).first(10), "tiny");
+  ASSERT_FALSE(too_short);
+  EXPECT_NE(too_short.error().describe().find("too short"), std::string::npos);
+  // This test binary is a PIE (ET_DYN) with an interpreter.
+  std::ifstream self("/proc/self/exe", std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(self)), {});
+  auto pie = parse_elf(std::as_bytes(std::span(bytes)), "the test binary");
+  ASSERT_FALSE(pie);
+  EXPECT_NE(pie.error().describe().find("static executable"), std::string::npos) << pie.error().describe();
+}
+
+TEST(ElfImage, LoadingOutsideGuestMemoryFails) {
+  auto image = guest_image();
+  ASSERT_TRUE(image);
+  std::vector<std::byte> memory(1 << 20);
+  // Memory that starts past the image's address.
+  auto loaded = load_elf(**image, memory.data(), ISOBENCH_GUEST_RAM_BASE + 0x1000, memory.size());
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().describe().find("outside guest memory"), std::string::npos);
+}
+
+// Walks the VMM's page tables as the CPU does (4 levels, 2 MiB leaves in the directory);
+// returns the physical address, or nullopt where a level is not present or not user.
+std::optional<std::uint64_t> translate(const GuestMemory& memory, std::uint64_t va) {
+  auto entry = [&](std::uint64_t table, std::uint64_t index) {
+    return reinterpret_cast<const std::uint64_t*>(memory.at(table & ~0xfffull & ((1ull << 52) - 1)))[index];
+  };
+  std::uint64_t e = entry(memory.cr3(), (va >> 39) & 511);
+  if ((e & 5) != 5) return std::nullopt;
+  e = entry(e, (va >> 30) & 511);
+  if ((e & 5) != 5) return std::nullopt;
+  e = entry(e, (va >> 21) & 511);
+  if ((e & 5) != 5) return std::nullopt;
+  if (e & 0x80) return (e & ~0x1fffffull & ((1ull << 52) - 1)) | (va & 0x1fffff);
+  e = entry(e, (va >> 12) & 511);
+  if ((e & 5) != 5) return std::nullopt;
+  return (e & ~0xfffull & ((1ull << 52) - 1)) | (va & 0xfff);
+}
+
+TEST(GuestMemory, PageTablesMapEverythingTheGuestUsesOneToOne) {
+  auto image = guest_image();
+  ASSERT_TRUE(image);
+  for (GuestPages pages : {GuestPages::k4KiB, GuestPages::k2MiB}) {
+    SCOPED_TRACE(to_string(pages));
+    auto memory = GuestMemory::create(**image, 64 << 20, pages, HostPages::kDefault);
+    ASSERT_TRUE(memory) << memory.error().describe();
+    const GuestMemoryLayout& layout = memory->layout();
+    EXPECT_EQ(layout.heap_base % kPage2M, 0u);
+    EXPECT_GE(layout.heap_bytes, 64u << 20);
+    EXPECT_GE(layout.total_bytes, layout.heap_base + layout.heap_bytes);
+    for (std::uint64_t va : std::initializer_list<std::uint64_t>{ISOBENCH_GUEST_MAILBOX, ISOBENCH_GUEST_STACK_TOP - 8, ISOBENCH_GUEST_REPORT,
+                             ISOBENCH_GUEST_MMIO_LOOP, (*image)->entry, layout.heap_base,
+                             layout.heap_base + 12345, layout.heap_base + layout.heap_bytes - 1})
+      EXPECT_EQ(translate(*memory, va), va) << std::hex << va;
+    // Past the heap nothing is mapped: a stray access faults instead of writing tables.
+    EXPECT_EQ(translate(*memory, layout.heap_base + layout.heap_bytes), std::nullopt);
+    // The image was loaded where it is linked.
+    EXPECT_EQ(std::memcmp(memory->at((*image)->entry), (*image)->bytes.data() + (*image)->segments[0].file_offset, 64), 0);
+  }
+}
+
+TEST(GuestMemory, FourKibPagesNeedTheirTablesTwoMibPagesDoNot) {
+  auto image = guest_image();
+  ASSERT_TRUE(image);
+  auto small = plan_guest_memory(**image, 1ull << 30, GuestPages::k4KiB);
+  auto large = plan_guest_memory(**image, 1ull << 30, GuestPages::k2MiB);
+  ASSERT_TRUE(small && large);
+  EXPECT_GT(small->total_bytes, large->total_bytes);  // 512 tables of 4 KiB for 1 GiB
+  auto too_big = plan_guest_memory(**image, 5ull << 30, GuestPages::k2MiB);
+  ASSERT_FALSE(too_big);
+  EXPECT_NE(too_big.error().describe().find("4 GiB"), std::string::npos);
+}
+
+TEST(Kernels, ComputeLoopIsTheLinearCongruence) {
   std::uint32_t expected = 7;
   for (int i = 0; i < 1000; ++i) expected = expected * 1103515245u + 12345u;
-  EXPECT_EQ(host_compute_loop(7, 1000), expected);
-  EXPECT_EQ(host_compute_loop(1, 1), 1103527590u);
-  EXPECT_EQ(host_compute_loop(5, 0), 5u);
+  EXPECT_EQ(isobench_compute_loop(7, 1000), expected);
+  EXPECT_EQ(isobench_compute_loop(1, 1), 1103527590u);
+  EXPECT_EQ(isobench_compute_loop(5, 0), 5u);
+}
+
+TEST(GuestVm, EveryOperationHasAName) {
+  for (std::uint64_t op : {ISOBENCH_OP_REPORT, ISOBENCH_OP_HASH_ROUNDS, ISOBENCH_OP_RANDOM, ISOBENCH_OP_HLT})
+    EXPECT_STRNE(op_name(op), "unknown");
+  EXPECT_STREQ(op_name(999), "unknown");
 }
 
 TEST(CalibrateCount, ScalesACountToTheTargetDuration) {
