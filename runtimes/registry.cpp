@@ -5,6 +5,7 @@
 #include "container/container_backend.hpp"
 #include "docker/docker_backend.hpp"
 #include "kvm/kvm_backend.hpp"
+#include "podman/podman_backend.hpp"
 #include "oci/oci_backend.hpp"
 #include "qemu/qemu_backend.hpp"
 #include "runsc/runsc_backend.hpp"
@@ -22,6 +23,7 @@ std::span<const BackendEntry> backend_table() {
       {"qemu", make_qemu_backend},
       {"kvm", make_kvm_backend},
       {"docker", make_docker_backend},
+      {"podman", make_podman_backend},
       {"runsc", make_runsc_backend},
   };
   return kTable;

@@ -21,7 +21,7 @@ BackendConfig nowhere() {
 const std::map<std::string, std::string> kFamilies = {
     {"bare", "process"}, {"container", "container"}, {"crun", "oci"}, {"runc", "oci"},
     {"vm", "vm"},        {"qemu", "vm"},             {"kvm", "microvm"},
-    {"docker", "oci"},      {"runsc", "sandbox"},
+    {"docker", "oci"},      {"podman", "oci"},         {"runsc", "sandbox"},
 };
 
 }  // namespace

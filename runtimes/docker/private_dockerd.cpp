@@ -17,6 +17,7 @@
 #include "runtimes/common/spawn.hpp"
 #include "runtimes/common/unique_fd.hpp"
 #include "runtimes/common/unix_sockets.hpp"
+#include "runtimes/engine/engine_host.hpp"
 #include "unix_http.hpp"
 
 namespace isobench {
@@ -65,16 +66,6 @@ Result<void> wait_until_serving(const fs::path& socket, ChildProcess& daemon, De
   }
 }
 
-// SIGKILL through a pidfd (never a reused pid), then wait for the exit on it.
-void kill_and_wait(pid_t pid, Deadline deadline) {
-  UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!fd) return;
-  ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
-  pollfd waiter{fd.get(), POLLIN, 0};
-  while (::poll(&waiter, 1, deadline.poll_timeout_ms()) < 0 && errno == EINTR) {
-  }
-}
-
 // Mount points at or below `dir`, deepest first.
 std::vector<std::string> mounts_below(const fs::path& dir) {
   std::vector<std::string> out;
@@ -91,49 +82,10 @@ std::vector<std::string> mounts_below(const fs::path& dir) {
   return out;
 }
 
-Result<void> remove_cgroup_tree(const fs::path& dir) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.is_directory(ec) && !entry.is_symlink(ec))
-      if (auto removed = remove_cgroup_tree(entry.path()); !removed) return removed;
-  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
-  if (errno != EBUSY) return fail_errno("rmdir " + in_quotes(dir));
-  std::ifstream procs(dir / "cgroup.procs");
-  Deadline deadline = Deadline::after(std::chrono::seconds(5));
-  for (pid_t pid = 0; procs >> pid;) kill_and_wait(pid, deadline);
-  if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) return fail_errno("rmdir " + in_quotes(dir));
-  return {};
-}
-
 }  // namespace
 
 fs::path private_dockerd_dir(const fs::path& state_dir, pid_t owner) {
   return state_dir / ("isobench-docker-" + std::to_string(owner));
-}
-
-std::vector<pid_t> processes_naming(const std::string& needle) {
-  std::vector<pid_t> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-    std::string cmdline = read_file(entry.path() / "cmdline");
-    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-    if (cmdline.find(needle) != std::string::npos) out.push_back(static_cast<pid_t>(std::stol(name)));
-  }
-  return out;
-}
-
-Result<void> remove_cgroup_everywhere(const std::string& relative, const fs::path& cgroup_root) {
-  Result<void> first;
-  auto remove = [&](const fs::path& dir) {
-    if (auto removed = remove_cgroup_tree(dir); !removed && first) first = removed;
-  };
-  remove(cgroup_root / relative);  // a v2 root
-  std::error_code ec;
-  for (const auto& hierarchy : fs::directory_iterator(cgroup_root, ec))
-    if (hierarchy.is_directory(ec) && !hierarchy.is_symlink(ec)) remove(hierarchy.path() / relative);
-  return first;
 }
 
 Result<PrivateDockerd> PrivateDockerd::start(const fs::path& dockerd, const fs::path& state_dir, Deadline deadline) {

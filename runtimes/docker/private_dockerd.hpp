@@ -74,12 +74,4 @@ class PrivateDockerd {
 // The directory a run's private daemon uses (STATE_DIR/isobench-docker-PID).
 std::filesystem::path private_dockerd_dir(const std::filesystem::path& state_dir, pid_t owner);
 
-// Processes whose command line names `needle` (a daemon's directory), for stop and tests.
-std::vector<pid_t> processes_naming(const std::string& needle);
-
-// Removes cgroup `relative` (e.g. "isobench-docker-12") under every hierarchy of
-// `cgroup_root`, children first, killing what is still inside.
-Result<void> remove_cgroup_everywhere(const std::string& relative,
-                                      const std::filesystem::path& cgroup_root = "/sys/fs/cgroup");
-
 }  // namespace isobench

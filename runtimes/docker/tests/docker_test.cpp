@@ -10,6 +10,7 @@
 #include "docker/docker_backend.hpp"
 #include "docker/private_dockerd.hpp"
 #include "engine/engine_cli.hpp"
+#include "engine/engine_host.hpp"
 #include "oci/oci_runtime.hpp"
 
 using namespace isobench;
