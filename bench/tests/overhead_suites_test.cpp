@@ -81,7 +81,8 @@ TEST(OverheadSuites, QuickBareRunGivesEveryRowAPositiveFigure) {
 
   std::vector<std::pair<std::string, std::string>> expected = {
       {"cpu/bare/hash", "ops_per_s"},         {"mem/bare/triad", "bytes_per_s"},
-      {"mem/bare/chase", "ns_per_op"},        {"io/bare/seqwrite", "bytes_per_s"},
+      {"mem/bare/chase", "ns_per_op"},        {"mem/bare/random", "ns_per_op"},
+      {"io/bare/seqwrite", "bytes_per_s"},
       {"io/bare/randread", "ops_per_s"},      {"syscall/bare/getpid/harness_loop", "ns_per_op"},
       {"mem/bare/triad/memcpy", "bytes_per_s"}};
   for (std::string_view op : workload::syscall_operations())
@@ -187,3 +188,52 @@ TEST(OverheadSizes, AGuestGetsRamForTheMemArraysOfBothSizes) {
   }
   EXPECT_EQ(guest_memory_for(192 * MiB), 384 * MiB);
 }
+
+namespace isobench {
+namespace {
+
+// The kvm backend's guest runs the workload's own kernels: its rows sit beside bare's
+// with the same digests, say which hypervisor and mode ran them and whether the guest was
+// native, and C2 reads them. Where this host has no usable KVM the rows say why.
+TEST(KvmKernelRows, TheGuestRunsTheWorkloadsKernelsBesideBare) {
+  TempDir out("isobench-kvm-rows-");
+  auto run = run_bench({"--backend", "bare,kvm", "--suite", "cpu,mem", "--quick", "--repetitions", "3", "--out",
+                        out.path().string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream file(out.path() / "results.json");
+  auto results = nlohmann::json::parse(file);
+  if (!results["context"]["backends"]["kvm"].value("available", false)) {
+    for (const auto& row : results["benchmarks"])
+      if (row.value("name", "").starts_with("cpu/kvm/")) EXPECT_TRUE(row.value("error_occurred", false));
+    GTEST_SKIP() << "no usable KVM here: " << results["context"]["backends"]["kvm"].value("reason", "");
+  }
+  auto rows = iterations(results);
+  const std::pair<const char*, const char*> kRows[] = {
+      {"cpu/kvm/hash", "ops_per_s"}, {"mem/kvm/triad", "bytes_per_s"}, {"mem/kvm/chase", "ns_per_op"},
+      {"mem/kvm/random", "ns_per_op"}};
+  for (const auto& [name, counter] : kRows) {
+    ASSERT_EQ(rows[name].size(), 3u) << name;
+    for (const auto& iteration : rows[name]) {
+      EXPECT_GT(iteration.value(counter, 0.0), 0) << name << ": " << iteration.dump();
+      const auto& attributes = iteration["attributes"];
+      EXPECT_FALSE(attributes.value("hypervisor", "").empty()) << name;
+      EXPECT_TRUE(attributes.value("guest_mode", "") == "user" || attributes.value("guest_mode", "") == "kernel");
+      ASSERT_TRUE(attributes.contains("emulated")) << name;
+      // Under PVM and hardware KVM alike the 64-bit guest runs natively.
+      EXPECT_FALSE(attributes["emulated"].get<bool>()) << attributes.value("emulated_why", "");
+    }
+  }
+  // The same machine code: the same digests as the workload binary run bare.
+  EXPECT_EQ(rows["cpu/kvm/hash"][0]["attributes"]["digest"], rows["cpu/bare/hash"][0]["attributes"]["digest"]);
+  EXPECT_EQ(rows["mem/kvm/random"][0]["attributes"]["digest"], rows["mem/bare/random"][0]["attributes"]["digest"]);
+  // C2 reads the kvm rows: the figures it names include them.
+  bool c2_reads_kvm = false;
+  for (const auto& claim : results["claims"]["rows"])
+    if (claim.value("id", "") == "C2")
+      for (const auto& figure : claim.value("figures", nlohmann::json::array()))
+        c2_reads_kvm |= figure.get<std::string>().starts_with("cpu/kvm/");
+  EXPECT_TRUE(c2_reads_kvm) << results["claims"].dump();
+}
+
+}  // namespace
+}  // namespace isobench

@@ -132,6 +132,22 @@ TEST(MemWorkload, TriadAndChaseReportPositiveFigures) {
   EXPECT_EQ(triad["triad"]["bytes"].get<std::uint64_t>(), 3u << 20);
 }
 
+TEST(MemWorkload, RandomAccessIsAloneAndDeterministic) {
+  auto first = data_of({"mem", "random", "8M"});
+  ASSERT_TRUE(first.contains("random"));
+  EXPECT_FALSE(first.contains("triad"));
+  EXPECT_FALSE(first.contains("chase"));
+  positive(first["random"], "ns_per_op");
+  // 8 MiB is 2^20 words; one update per 32 of them.
+  EXPECT_EQ(first["random"]["bytes"].get<std::uint64_t>(), 8u << 20);
+  EXPECT_EQ(first["random"]["ops"].get<std::uint64_t>(), (1u << 20) / 32);
+  // Not a power of two of words: rounded down to one.
+  EXPECT_EQ(data_of({"mem", "random", "12M"})["random"]["bytes"].get<std::uint64_t>(), 8u << 20);
+  // The digest is the sum of the values read: the same everywhere the kernel runs.
+  EXPECT_EQ(first["random"]["digest"], data_of({"mem", "random", "8M"})["random"]["digest"]);
+  EXPECT_NE(first["random"]["digest"], data_of({"mem", "random", "16M"})["random"]["digest"]);
+}
+
 TEST(MemWorkload, BadArgumentsAreUsageErrors) {
   expect_usage_error({"mem", "copy"}, "copy");
   expect_usage_error({"mem", "triad", "1K"}, "1K");

@@ -2,6 +2,7 @@
 // guest memory mapping, the embedded guest image and the ELF loader, the page tables the
 // VMM builds (walked here as the CPU would), the host side of the compute loop and the
 // loop-count calibration.
+#include <elf.h>
 #include <linux/kvm.h>
 #include <time.h>
 
@@ -131,12 +132,17 @@ TEST(ElfImage, RejectsWhatIsNotAStaticX86Executable) {
   auto too_short = parse_elf(std::span<const std::byte>(junk).first(10), "tiny");
   ASSERT_FALSE(too_short);
   EXPECT_NE(too_short.error().describe().find("too short"), std::string::npos);
-  // This test binary is a PIE (ET_DYN) with an interpreter.
-  std::ifstream self("/proc/self/exe", std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(self)), {});
-  auto pie = parse_elf(std::as_bytes(std::span(bytes)), "the test binary");
-  ASSERT_FALSE(pie);
-  EXPECT_NE(pie.error().describe().find("static executable"), std::string::npos) << pie.error().describe();
+  // The guest image with its type changed to ET_DYN (a PIE) is refused.
+  auto guest = embedded_guest_elf();
+  std::vector<std::byte> pie(guest.begin(), guest.end());
+  pie[16] = std::byte{ET_DYN};
+  auto refused = parse_elf(pie, "a PIE");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().describe().find("static executable"), std::string::npos) << refused.error().describe();
+  // And with x86-64 replaced by another machine.
+  std::vector<std::byte> arm(guest.begin(), guest.end());
+  arm[18] = std::byte{EM_AARCH64};
+  EXPECT_FALSE(parse_elf(arm, "an arm64 binary"));
 }
 
 TEST(ElfImage, LoadingOutsideGuestMemoryFails) {
