@@ -123,8 +123,8 @@ Result<nlohmann::json> row_figures(const nlohmann::json& data, const std::string
 }
 
 std::uint64_t guest_memory_for(std::uint64_t working_set_bytes) {
-  constexpr std::uint64_t kMiB = 1ull << 20, kStep = 64 * kMiB, kDefault = 256 * kMiB, kGuestOwn = 128 * kMiB;
-  std::uint64_t needed = working_set_bytes / 4 * 5 + kGuestOwn;
+  constexpr std::uint64_t kMiB = 1ull << 20, kStep = 64 * kMiB, kDefault = 256 * kMiB, kGuestOwn = 192 * kMiB;
+  std::uint64_t needed = working_set_bytes / 3 * 4 + kGuestOwn;
   std::uint64_t rounded = (needed + kStep - 1) / kStep * kStep;
   return std::max(rounded, kDefault);
 }
