@@ -24,11 +24,12 @@ from .formatting import fmt_bytes, fmt_ratio, fmt_seconds  # noqa: E402
 
 # Okabe-Ito based: distinguishable with colour-blindness and in greyscale print. One
 # hue per family, shades for the backends within it.
-FAMILY_ORDER = ["process", "container", "oci", "microvm", "vm"]
+FAMILY_ORDER = ["process", "container", "oci", "sandbox", "microvm", "vm"]
 FAMILY_COLOURS = {
     "process": ["#444444", "#888888"],
     "container": ["#0072B2", "#56B4E9", "#00405F"],
-    "oci": ["#009E73", "#7AD1B0", "#00573F"],
+    "oci": ["#009E73", "#7AD1B0", "#00573F", "#3FBF8F", "#00331F"],
+    "sandbox": ["#F0E442", "#A89F00"],
     "microvm": ["#CC79A7", "#8E3C6E", "#E3B3CF"],
     "vm": ["#D55E00", "#E69F00", "#8A3C00"],
     None: ["#999999", "#BBBBBB", "#666666"],

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <optional>
 
 #include "runtimes/common/probe_run.hpp"
@@ -22,6 +24,17 @@ namespace fs = std::filesystem;
 std::optional<fs::path> find_docker_client() {
   if (::access("/usr/bin/docker", X_OK) == 0) return fs::path("/usr/bin/docker");
   return find_runtime_binary("docker");
+}
+
+// "Pss: N kB" of /proc/PID/smaps_rollup. (runtimes/common/proc_memory is the harness's,
+// linked after the backends.)
+std::optional<std::uint64_t> pss_bytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  for (std::string key; in >> key;) {
+    std::uint64_t kib = 0;
+    if (key == "Pss:" && in >> kib) return kib * 1024;
+  }
+  return std::nullopt;
 }
 
 class DockerBackend final : public Backend {
@@ -84,6 +97,13 @@ class DockerBackend final : public Backend {
   std::map<std::string, std::string> manifest() override {
     std::map<std::string, std::string> out = facts_;
     out["daemon"] = user_host_.empty() ? "private" : "user";
+    // The daemons' own memory, apart from any container's (footprint and density count
+    // a container's init and shim only): one reading, at the end of the run.
+    if (daemon_) {
+      if (auto pss = pss_bytes(daemon_->pid())) out["dockerd_pss_bytes"] = std::to_string(*pss);
+      if (pid_t containerd = daemon_->containerd_pid(); containerd > 0)
+        if (auto pss = pss_bytes(containerd)) out["containerd_pss_bytes"] = std::to_string(*pss);
+    }
     out["network"] = "none (loopback only; the net suite's host path: --network host); the host's firewall and "
                      "routes are untouched (--iptables=false --ip-masq=false --ip-forward=false --bridge=none)";
     return out;

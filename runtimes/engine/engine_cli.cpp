@@ -29,15 +29,14 @@ class EngineInstance final : public ProcessInstance {
 
   std::map<std::string, std::string> attributes() const override { return attributes_; }
 
-  // The attach client, and the container's init with what holds it (containerd's shim,
-  // conmon): the processes this container costs on the host besides the engine's daemon.
+  // The container's init with what holds it (containerd's shim, conmon): the processes
+  // this container costs on the host besides the engine's daemon. Not the attach client:
+  // a container started detached has none. The client only when inspect fails.
   std::vector<pid_t> host_pids() const override {
-    std::vector<pid_t> pids = ProcessInstance::host_pids();
     auto init = engine_container_pid(cli_, name_);
-    if (init && *init > 0) {
-      pids.push_back(*init);
-      if (pid_t holder = parent_of(*init); holder > 1) pids.push_back(holder);
-    }
+    if (!init || *init <= 0) return ProcessInstance::host_pids();
+    std::vector<pid_t> pids = {*init};
+    if (pid_t holder = parent_of(*init); holder > 1) pids.push_back(holder);
     return pids;
   }
 

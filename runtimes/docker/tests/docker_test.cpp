@@ -158,6 +158,8 @@ TEST_F(DockerRun, IdentityUnderAPrivateDaemonThatLeavesNothingBehind) {
   EXPECT_EQ(manifest.at("daemon"), "private");
   EXPECT_GT(std::stod(manifest.at("daemon_start_s")), 0);
   EXPECT_GT(std::stod(manifest.at("image_build_s")), 0);
+  EXPECT_GT(std::stoull(manifest.at("dockerd_pss_bytes")), 0u);
+  EXPECT_GT(std::stoull(manifest.at("containerd_pss_bytes")), 0u);
   EXPECT_FALSE(daemon_leftovers(config_.state_dir).empty()) << "the daemon runs until shut_down";
   auto stopped = backend->shut_down();
   ASSERT_TRUE(stopped) << stopped.error().describe();
