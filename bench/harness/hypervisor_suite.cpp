@@ -287,10 +287,11 @@ void add_hypervisor_suite(Plan& plan) {
     nlohmann::json paged = session->kvm.attributes(v.guest, v.host, false);
     paged["cpu_flag"] = backend->facts().cpu_flag;
     plan.add({prefix + "chase_" + v.suffix, paging_repetitions,
-              labelled(paged, paging_body(session, PagingKernel::kChase, v.guest, v.host))});
+              labelled(paged, paging_body(session, PagingKernel::kChase, v.guest, v.host)), benchmark::kNanosecond});
     plan.add({prefix + "random_" + v.suffix, paging_repetitions,
-              labelled(paged, paging_body(session, PagingKernel::kRandom, v.guest, v.host))});
-    plan.add({prefix + "first_touch_" + v.suffix, paging_repetitions, labelled(paged, first_touch_body(session, v.guest, v.host))});
+              labelled(paged, paging_body(session, PagingKernel::kRandom, v.guest, v.host)), benchmark::kNanosecond});
+    plan.add({prefix + "first_touch_" + v.suffix, paging_repetitions,
+              labelled(paged, first_touch_body(session, v.guest, v.host)), benchmark::kMicrosecond});
   }
 }
 
