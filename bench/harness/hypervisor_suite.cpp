@@ -8,6 +8,8 @@
 //     PVM, which runs only user mode natively, they say so instead of reporting KVM's
 //     instruction emulator;
 //   compute_loop: a loop that never exits, in the guest and on the host (ratio_to_host);
+//   hash, triad: the workload's hash (cpu) and triad (2 MiB pages on both sides) kernels in
+//     the guest and on the host (ratio_to_host: the guest's time / the host's);
 //   chase_4k/2m, random_4k/2m: the workload's latency and random-access kernels in the
 //     guest and on the host with 4 KiB or 2 MiB pages on both sides (ratio_to_host):
 //     where nested paging (EPT/NPT) or PVM's shadow paging costs;
@@ -32,12 +34,14 @@ constexpr double kNsPerS = 1e9;
 struct Sizes {
   std::uint32_t user_exits;
   std::chrono::milliseconds cpuid_target, compute_target;
-  std::uint64_t chase_bytes, random_bytes, touch_bytes;
+  std::uint64_t hash_rounds, triad_bytes, chase_bytes, random_bytes, touch_bytes;
 };
 
+// The workload's sizes (overhead_sizes) where a kernel is the workload's.
 Sizes sizes_for(bool quick) {
-  if (quick) return {200, std::chrono::milliseconds(1), std::chrono::milliseconds(5), 32 << 20, 256 << 20, 64 << 20};
-  return {1000, std::chrono::milliseconds(5), std::chrono::milliseconds(20), 128 << 20, 1ull << 30, 256 << 20};
+  if (quick)
+    return {200, std::chrono::milliseconds(1), std::chrono::milliseconds(5), 100, 96 << 20, 32 << 20, 256 << 20, 64 << 20};
+  return {1000, std::chrono::milliseconds(5), std::chrono::milliseconds(20), 400, 192 << 20, 128 << 20, 1ull << 30, 256 << 20};
 }
 
 // The session plus the loop counts sized once per run for this host's guest speed.
@@ -182,6 +186,42 @@ void record_pair(benchmark::State& state, std::int64_t guest_ns, std::int64_t ho
   state.counters["ops"] = static_cast<double>(ops);
 }
 
+// The hash and triad kernels, guest then host, each timed as the workload times it.
+auto hash_pair_body(SessionPtr session) {
+  return [session](benchmark::State& state) {
+    for (auto _ : state) {
+      auto vm = session->kvm.vm("hash", {.heap_bytes = hash_heap_bytes()});
+      if (!vm) return fail_with(state, vm.error());
+      auto guest = guest_hash(**vm, session->sizes.hash_rounds);
+      if (!guest) return fail_with(state, guest.error());
+      auto host = host_hash(session->sizes.hash_rounds);
+      if (!host) return fail_with(state, host.error());
+      if (guest->digest != host->digest) return record_failure(state, "the guest's hash digest differs from the host's");
+      record_pair(state, guest->ns, host->ns, guest->ops);
+    }
+  };
+}
+
+auto triad_pair_body(SessionPtr session) {
+  return [session](benchmark::State& state) {
+    const std::uint64_t bytes = session->sizes.triad_bytes;
+    for (auto _ : state) {
+      auto vm = session->kvm.vm("triad", {.heap_bytes = triad_heap_bytes(bytes), .pages = GuestPages::k2MiB,
+                                          .host_pages = HostPages::kHuge});
+      if (!vm) return fail_with(state, vm.error());
+      auto guest = guest_triad(**vm, bytes);
+      if (!guest) return fail_with(state, guest.error());
+      auto host = host_triad(bytes, HostPages::kHuge);
+      if (!host) return fail_with(state, host.error());
+      if (!guest->valid || !host->valid) return record_failure(state, "triad computed wrong values");
+      // ratio_to_host as time: above 1, the guest moved the same bytes slower.
+      record_pair(state, guest->median_ns, host->median_ns, 1);
+      state.counters["guest_bytes_per_s"] = static_cast<double>(guest->pass_bytes) / (static_cast<double>(guest->median_ns) / 1e9);
+      state.counters["host_bytes_per_s"] = static_cast<double>(host->pass_bytes) / (static_cast<double>(host->median_ns) / 1e9);
+    }
+  };
+}
+
 enum class PagingKernel { kChase, kRandom };
 
 auto paging_body(SessionPtr session, PagingKernel kernel, GuestPages pages, HostPages host) {
@@ -247,7 +287,8 @@ void add_hypervisor_suite(Plan& plan) {
   if (backend == nullptr) return;
   const std::string prefix = "hypervisor/kvm/";
   const char* kExits[] = {"exit_mmio", "exit_port_io", "exit_cpuid", "exit_hlt", "compute_loop"};
-  const char* kPaging[] = {"chase_4k", "chase_2m", "random_4k", "random_2m", "first_touch_4k", "first_touch_2m"};
+  const char* kPaging[] = {"hash",      "triad",     "chase_4k",       "chase_2m",
+                           "random_4k", "random_2m", "first_touch_4k", "first_touch_2m"};
   const Availability& availability = plan.backends().availability("kvm");
   if (!availability.available) {
     for (const LifecycleStep& step : kLifecycleSteps) plan.add_unavailable(prefix + step.name, availability.reason);
@@ -275,6 +316,12 @@ void add_hypervisor_suite(Plan& plan) {
     for (const char* name : {"exit_port_io", "exit_cpuid", "exit_hlt"}) plan.add_unavailable(prefix + name, why);
   }
   plan.add({prefix + "compute_loop", repetitions, labelled(label, compute_body(session))});
+
+  // The workload's kernels, guest against host in one process.
+  nlohmann::json kernels = session->kvm.attributes(GuestPages::k2MiB, HostPages::kHuge, false);
+  kernels["cpu_flag"] = backend->facts().cpu_flag;
+  plan.add({prefix + "hash", plan.repetitions(10, 3), labelled(label, hash_pair_body(session)), benchmark::kNanosecond});
+  plan.add({prefix + "triad", plan.repetitions(10, 3), labelled(kernels, triad_pair_body(session))});
 
   // Paging: fewer repetitions, each fills up to 1 GiB on both sides.
   const int paging_repetitions = plan.repetitions(5, 3);

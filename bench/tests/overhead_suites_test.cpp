@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common/line_reader.hpp"
@@ -236,6 +237,49 @@ TEST(KvmKernelRows, TheGuestRunsTheWorkloadsKernelsBesideBare) {
       for (const auto& figure : claim.value("figures", nlohmann::json::array()))
         c2_reads_kvm |= figure.get<std::string>().starts_with("cpu/kvm/");
   EXPECT_TRUE(c2_reads_kvm) << results["claims"].dump();
+}
+
+// The hypervisor suite: every primitive is a measured row or says why it is not; the
+// guest/host pairs carry both sides; every row says which hypervisor and guest mode ran
+// it and whether it was emulated (decided from its compute loop).
+TEST(HypervisorSuite, EveryPrimitiveIsMeasuredOrSaysWhyNot) {
+  TempDir out("isobench-hypervisor-");
+  auto run = run_bench({"--backend", "kvm", "--suite", "hypervisor", "--quick", "--repetitions", "2", "--out",
+                        out.path().string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream file(out.path() / "results.json");
+  auto results = nlohmann::json::parse(file);
+  const bool available = results["context"]["backends"]["kvm"].value("available", false);
+  std::set<std::string> names, measured;
+  for (const auto& row : results["benchmarks"]) {
+    if (row.value("run_type", "") != "iteration") continue;
+    std::string name = row.value("run_name", row.value("name", ""));
+    names.insert(name);
+    if (row.value("error_occurred", false)) {
+      EXPECT_FALSE(row.value("error_message", "").empty()) << name;
+      continue;
+    }
+    measured.insert(name);
+    EXPECT_GT(row.value("real_time", 0.0), 0) << name;
+    const auto& attributes = row["attributes"];
+    EXPECT_TRUE(attributes.value("guest_mode", "") == "user" || attributes.value("guest_mode", "") == "kernel") << name;
+    EXPECT_TRUE(attributes.contains("emulated") && attributes["emulated"].is_boolean()) << name << ": " << row.dump();
+    if (row.contains("ratio_to_host")) {
+      EXPECT_GT(row.value("guest_ns_per_op", 0.0), 0) << name;
+      EXPECT_GT(row.value("host_ns_per_op", 0.0), 0) << name;
+    }
+  }
+  for (const char* primitive : {"create_to_first_exit", "exit_mmio", "exit_port_io", "exit_cpuid", "exit_hlt", "compute_loop",
+                                "hash", "triad", "chase_4k", "chase_2m", "random_4k", "random_2m", "first_touch_4k",
+                                "first_touch_2m"})
+    EXPECT_TRUE(names.contains(std::string("hypervisor/kvm/") + primitive)) << primitive;
+  if (!available) GTEST_SKIP() << "no usable KVM: every row says why";
+  for (const char* primitive : {"create_to_first_exit", "exit_mmio", "compute_loop", "hash", "triad", "chase_4k",
+                                "random_2m", "first_touch_4k"})
+    EXPECT_TRUE(measured.contains(std::string("hypervisor/kvm/") + primitive)) << primitive;
+  // Port I/O, cpuid and hlt need a kernel-mode guest: measured on hardware KVM, a reason under PVM.
+  const bool kernel_mode = results["context"]["backends"]["kvm"].value("guest_mode", "") == "kernel";
+  EXPECT_EQ(measured.contains("hypervisor/kvm/exit_port_io"), kernel_mode);
 }
 
 }  // namespace

@@ -102,6 +102,25 @@ Result<TriadRun> guest_triad(GuestVm& vm, std::uint64_t bytes) {
   return TriadRun{pass_ns[kTriadPasses / 2], pass_ns[0], 3 * sizeof(double) * n, valid};
 }
 
+Result<TriadRun> host_triad(std::uint64_t bytes, HostPages pages) {
+  const std::uint64_t n = bytes / (3 * sizeof(double));
+  auto a = host_buffer(n * sizeof(double), pages), b = host_buffer(n * sizeof(double), pages),
+       c = host_buffer(n * sizeof(double), pages);
+  if (!a || !b || !c) return fail("mapping the host's triad arrays: " + (!a ? a : !b ? b : c).error().describe());
+  auto* pa = static_cast<double*>(a->get());
+  auto* pb = static_cast<double*>(b->get());
+  auto* pc = static_cast<double*>(c->get());
+  isobench_triad_fill(pa, pb, pc, n);
+  std::array<std::int64_t, kTriadPasses> pass_ns{};
+  for (auto& ns : pass_ns) {
+    std::int64_t start = monotonic_ns();
+    isobench_triad(pa, pb, pc, n, 3.0);
+    ns = monotonic_ns() - start;
+  }
+  std::sort(pass_ns.begin(), pass_ns.end());
+  return TriadRun{pass_ns[kTriadPasses / 2], pass_ns[0], 3 * sizeof(double) * n, isobench_triad_valid(pa, n) == 1};
+}
+
 Result<ChaseRun> guest_chase(GuestVm& vm, std::uint64_t bytes) {
   if (auto ok = fits(vm, chase_heap_bytes(bytes), "chase"); !ok) return std::unexpected(ok.error());
   const std::uint64_t lines = bytes / kLineBytes;

@@ -69,6 +69,7 @@ Result<NativeCheck> check_native(GuestVm& vm);
 // On the host, in this process: the same kernels on memory mapped with `pages`
 // (HostPages::kDefault: what the workload gets).
 Result<HashRun> host_hash(std::uint64_t rounds);
+Result<TriadRun> host_triad(std::uint64_t bytes, HostPages pages);
 Result<ChaseRun> host_chase(std::uint64_t bytes, HostPages pages);
 Result<RandomRun> host_random(std::uint64_t bytes, HostPages pages);
 Result<TouchRun> host_first_touch(std::uint64_t bytes, std::uint64_t stride, HostPages pages);
