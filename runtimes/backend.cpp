@@ -28,6 +28,7 @@ nlohmann::json to_json(const BackendTraits& traits) {
       {"writable_dir", traits.writable_dir},
       {"runs_workloads", traits.runs_workloads},
       {"emulation_possible", traits.emulation_possible},
+      {"container_engine", traits.container_engine},
       {"ready_timeout_s", traits.ready_timeout.count()},
       {"exit_timeout_s", traits.exit_timeout.count()},
   };

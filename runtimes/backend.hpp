@@ -158,6 +158,9 @@ struct BackendTraits {
   // The guest may run emulated (TCG, or a KVM that the host's hypervisor emulates): its
   // figures are then no hypervisor's.
   bool emulation_possible = false;
+  // A container engine (client, daemon or conmon) in front of an OCI runtime: what the
+  // seed calls a container when it says Docker. C5 gets a row of its own for each.
+  bool container_engine = false;
   // Lifecycle timeouts the suites use: time to readiness, then time to exit.
   std::chrono::seconds ready_timeout{10};
   std::chrono::seconds exit_timeout{60};

@@ -49,7 +49,7 @@ const results::TraitsLookup& backend_table_traits() {
       std::unique_ptr<Backend> backend = entry.make(BackendConfig{});
       BackendTraits traits = backend->traits();
       (*known)[entry.name] = {std::string(to_string(traits.family)), traits.boots_guest_os, traits.emulation_possible,
-                              index++};
+                              index++, traits.container_engine};
     }
     return results::TraitsLookup([known](std::string_view name) -> std::optional<results::FamilyTraits> {
       auto it = known->find(name);

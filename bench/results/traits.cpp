@@ -13,6 +13,7 @@ FamilyTraits traits_of(const ResultsFile& file, std::string_view backend, const 
         out.family = traits->value("family", "");
         out.boots_guest_os = traits->value("boots_guest_os", false);
         out.emulation_possible = traits->value("emulation_possible", false);
+        out.container_engine = traits->value("container_engine", false);
         if (fallback)
           if (auto known = fallback(backend)) out.table_index = known->table_index;
         return out;

@@ -20,6 +20,8 @@ struct FamilyTraits {
   // Its place in the backend table (SPEC.md's order: bare, container, crun, runc, vm,
   // qemu, kvm, ...): where a claim needs one backend of a family, the first one.
   int table_index = 1000;
+  // A container engine in front of an OCI runtime (docker, podman): the seed's "container".
+  bool container_engine = false;
 
   bool is_container() const { return family == "container" || family == "oci"; }
   bool is_hypervisor() const { return family == "vm" || family == "microvm"; }

@@ -54,7 +54,7 @@ class DockerBackend final : public Backend {
   // A container of the OCI family: the same namespaces and cgroup, run by runc, with the
   // engine's client, daemon and shim in front of it.
   BackendTraits traits() const override {
-    return {.family = BackendFamily::kOci, .enforces_limits = true, .writable_dir = "/tmp"};
+    return {.family = BackendFamily::kOci, .enforces_limits = true, .writable_dir = "/tmp", .container_engine = true};
   }
 
   Availability probe() override {

@@ -25,8 +25,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Directories dockerd 20.10 and its containerd create on the host whatever their roots.
-const fs::path kHostDirs[] = {"/run/docker", "/run/docker/plugins", "/run/containerd", "/run/containerd/s"};
+// Directories dockerd 20.10 and its containerd 1.6 create on the host whatever their
+// roots (parents first): the plugin dir, the shims' sockets, the "opt" plugin's dirs.
+const fs::path kHostDirs[] = {"/run/docker",       "/run/docker/plugins", "/run/containerd",
+                              "/run/containerd/s", "/opt/containerd",     "/opt/containerd/bin",
+                              "/opt/containerd/lib"};
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
@@ -107,7 +110,8 @@ Result<PrivateDockerd> PrivateDockerd::start(const fs::path& dockerd, const fs::
   fs::permissions(daemon.dir_, fs::perms::owner_all, ec);
   {
     std::ofstream config(daemon.dir_ / "daemon.json");
-    config << "{}\n";
+    // dockerd 20.10 writes a trust key to /etc/docker/key.json unless told where.
+    config << "{\"deprecated-key-path\": \"" << (daemon.dir_ / "key.json").string() << "\"}\n";
     if (!config) return fail("write " + in_quotes(daemon.dir_ / "daemon.json"));
   }
   UniqueFd log(::open((daemon.dir_ / "dockerd.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));

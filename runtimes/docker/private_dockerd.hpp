@@ -11,8 +11,8 @@
 // stop() (and the destructor) end it with SIGTERM, then SIGKILL after a deadline, and
 // then remove what a daemon killed mid-run leaves: its containerd and shims, the
 // mounts under its data and exec roots (overlays, network namespaces), the cgroup
-// parent, the directory, and the empty /run/docker and /run/containerd directories it
-// created on the host.
+// parent, the directory, and the empty directories it created on the host (/run/docker,
+// /run/containerd, /opt/containerd). Its trust key goes into its own dir, not /etc/docker.
 #pragma once
 
 #include <sys/types.h>

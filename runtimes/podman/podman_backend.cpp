@@ -53,7 +53,7 @@ class PodmanBackend final : public Backend {
     return "the shared image through Podman (daemonless: podman, conmon, " + runtime_name() + ")";
   }
   BackendTraits traits() const override {
-    return {.family = BackendFamily::kOci, .enforces_limits = true, .writable_dir = "/tmp"};
+    return {.family = BackendFamily::kOci, .enforces_limits = true, .writable_dir = "/tmp", .container_engine = true};
   }
 
   Availability probe() override {

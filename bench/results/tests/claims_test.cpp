@@ -166,6 +166,27 @@ TEST(Claims, C5SaysWhenTheLaddersFullStackDisagreesWithTheStartupRow) {
   EXPECT_NE(note.find("depends on what ran just before it"), std::string::npos) << note;
 }
 
+// Docker is the seed's container: C5 gets a row for it beside the main one, with its
+// phases and the runc under it, started alone in the same run.
+TEST(Claims, C5HasARowForEachContainerEngineWithTheRuntimeUnderIt) {
+  const int n = 11;
+  Fixture fixture = base(n);
+  fixture.backend("runc", "oci").backend("docker", "oci").engine("docker");
+  auto seconds = [](std::vector<double> v) { for (double& x : v) x *= 1e-3; return v; };
+  fixture.rows("startup/container/noop", around(2.0, 0.01, n));
+  fixture.rows("startup/runc/noop", around(25.0, 0.01, n));
+  fixture.rows("startup/docker/noop", around(250.0, 0.01, n), {{"create_s", seconds(around(40.0, 0.01, n))}},
+               {{"runtime", "runc"}});
+  auto c5 = rows_with_id(compute_claims(fixture.model(), no_fallback()), "C5");
+  ASSERT_EQ(c5.size(), 2u);
+  EXPECT_EQ(c5[0]["backend"], "container");
+  EXPECT_EQ(c5[1]["backend"], "docker");
+  EXPECT_EQ(c5[1]["verdict"], "contradicted");  // ×500 of a bare spawn
+  std::string note = c5[1]["note"];
+  EXPECT_NE(note.find("create_s 40"), std::string::npos) << note;
+  EXPECT_NE(note.find("runc under it started alone in 25"), std::string::npos) << note;
+}
+
 TEST(Claims, AMissingBackendIsNotMeasurableWithItsReason) {
   Fixture fixture = base();
   fixture.backend("crun", "oci").unavailable("crun", "crun is not installed");

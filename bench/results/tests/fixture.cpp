@@ -29,6 +29,11 @@ Fixture& Fixture::backend(const std::string& name, const std::string& family, bo
   return *this;
 }
 
+Fixture& Fixture::engine(const std::string& backend) {
+  document_["context"]["backends"][backend]["traits"]["container_engine"] = true;
+  return *this;
+}
+
 Fixture& Fixture::unavailable(const std::string& backend, const std::string& reason) {
   document_["context"]["backends"][backend]["available"] = false;
   document_["context"]["backends"][backend]["reason"] = reason;

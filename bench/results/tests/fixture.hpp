@@ -22,6 +22,8 @@ class Fixture {
   Fixture& backend(const std::string& name, const std::string& family, bool boots_guest_os = false,
                    bool emulation_possible = false);
   Fixture& unavailable(const std::string& backend, const std::string& reason);
+  // Marks a backend as a container engine (docker, podman) in its traits.
+  Fixture& engine(const std::string& backend);
 
   const nlohmann::json& json() const { return document_; }
   ResultsFile model() const;

@@ -62,6 +62,8 @@ class DockerRun : public ::testing::Test {
     had_run_docker_ = exists("/run/docker");
     had_run_containerd_ = exists("/run/containerd");
     shim_sockets_ = entries("/run/containerd/s");
+    had_trust_key_ = exists("/etc/docker/key.json");
+    had_opt_ = exists("/opt/containerd");
   }
   void TearDown() override {
     if (!config_.state_dir.empty()) fs::remove_all(config_.state_dir);
@@ -71,6 +73,8 @@ class DockerRun : public ::testing::Test {
     EXPECT_EQ(exists("/run/docker"), had_run_docker_) << "/run/docker";
     EXPECT_EQ(exists("/run/containerd"), had_run_containerd_) << "/run/containerd";
     EXPECT_EQ(entries("/run/containerd/s"), shim_sockets_) << "a shim's socket was left";
+    EXPECT_EQ(exists("/etc/docker/key.json"), had_trust_key_) << "dockerd wrote its trust key into /etc/docker";
+    EXPECT_EQ(exists("/opt/containerd"), had_opt_) << "/opt/containerd";
   }
   static std::set<std::string> entries(const fs::path& dir) {
     std::set<std::string> out;
@@ -79,6 +83,8 @@ class DockerRun : public ::testing::Test {
     return out;
   }
   std::set<std::string> shim_sockets_;
+  bool had_trust_key_ = false;
+  bool had_opt_ = false;
   BackendConfig config_;
   bool had_run_docker_ = false;
   bool had_run_containerd_ = false;
