@@ -71,6 +71,8 @@ double inverse_erfc(double y) {
 
 }  // namespace
 
+const std::vector<double>& mann_whitney_u_cdf(std::size_t m, std::size_t n) { return exact_u_cdf(m, n); }
+
 double mann_whitney_smallest_p(std::size_t m, std::size_t n) {
   if (m == 0 || n == 0) return 1;
   // 2 / C(m+n, m) in log space.

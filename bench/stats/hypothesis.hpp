@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "random.hpp"
 
@@ -26,6 +27,11 @@ TestResult mann_whitney_u(std::span<const double> a, std::span<const double> b);
 // The smallest two-sided p-value Mann-Whitney can give for these sizes (complete
 // separation, no ties): 2 / C(m + n, m). At or above alpha, no change can be detected.
 double mann_whitney_smallest_p(std::size_t m, std::size_t n);
+
+// P(U <= u) for u = 0 .. m*n under "no difference" with no ties, cached per (m, n):
+// the exact null distribution (blocked_test.cpp convolves one per block).
+// REQUIRES: m, n <= 50.
+const std::vector<double>& mann_whitney_u_cdf(std::size_t m, std::size_t n);
 
 // The interval of the ratio b / a (a scale shift) that matches the Mann-Whitney test
 // (Moses 1965, as in R's wilcox.test conf.int, on logarithms): the order statistics
