@@ -13,6 +13,8 @@ struct CompareInputs {
 };
 
 // {"isobench_compare": 1, "base": {...}, "new": {...}, "settings": {...},
+//  "family": {"correction": "holm-bonferroni", "tests": N, "below_holm_reach": K,
+//             "false_alarm_rate_at_most": alpha},
 //  "findings": [...], "summary": {"regression": N, ...}, "exit_code": 0 | 1}
 // Changes and intervals are fractions (0.05 is +5%); absent values are null.
 nlohmann::json to_json(const Comparison& comparison, const CompareInputs& inputs);

@@ -7,6 +7,7 @@
 
 #include "bench/stats/descriptive.hpp"
 #include "bench/stats/hypothesis.hpp"
+#include "bench/stats/multiple_testing.hpp"
 #include "bench/results/names.hpp"
 #include "runtimes/common/quote.hpp"
 
@@ -72,10 +73,10 @@ Result<std::vector<std::string>> metrics_to_judge(const ResultsFile& base, const
   return out;
 }
 
-// Sets the verdict of a finding whose change, p-value and direction are known.
-void classify(Finding& finding, const CompareSettings& settings) {
+// Sets the verdict of a finding whose change, adjusted p-value and direction are known.
+void classify(Finding& finding, const CompareSettings& settings, std::size_t family_size) {
   double change = *finding.change;
-  bool significant = *finding.p_value < settings.alpha;
+  bool significant = *finding.p_adjusted < settings.alpha;
   bool large = std::abs(change) >= settings.threshold * (1 - 1e-9);
   bool worse = finding.direction == Direction::kLowerIsBetter ? change > 0 : change < 0;
   if (significant && large) {
@@ -83,7 +84,9 @@ void classify(Finding& finding, const CompareSettings& settings) {
   } else {
     finding.verdict = Verdict::kNoChange;
     if (!significant)
-      finding.note = "not significant (p " + format_p(*finding.p_value) + " >= alpha " + format_p(settings.alpha) + ")";
+      finding.note = "not significant (p " + format_p(*finding.p_value) + ", Holm-adjusted over " +
+                     std::to_string(family_size) + " tests " + format_p(*finding.p_adjusted) + " >= alpha " +
+                     format_p(settings.alpha) + ")";
     else
       finding.note = "within the " + format_pct(settings.threshold) + " threshold";
   }
@@ -110,6 +113,7 @@ Finding judge_absolute(const std::string& name, const std::string& metric, const
   }
   finding.change = new_median / base_median - 1;
   double smallest = stats::mann_whitney_smallest_p(base.size(), next.size());
+  finding.smallest_p = smallest;
   if (smallest >= settings.alpha) {
     finding.verdict = Verdict::kInconclusive;
     finding.note = std::to_string(base.size()) + " and " + std::to_string(next.size()) +
@@ -125,7 +129,7 @@ Finding judge_absolute(const std::string& name, const std::string& metric, const
     finding.change_ci = stats::Interval{shift->low - 1, shift->high - 1, shift->level};
   else if (auto ratio = stats::ratio_of_medians(next, base, 1 - settings.alpha, settings.resamples))
     finding.change_ci = stats::Interval{ratio->ci.low - 1, ratio->ci.high - 1, ratio->ci.level};
-  classify(finding, settings);
+  finding.awaiting_family = true;
   return finding;
 }
 
@@ -138,7 +142,8 @@ std::vector<double> ratios_to(const std::vector<double>& values, double referenc
 
 Finding judge_normalized(const std::string& name, const std::string& metric, const std::vector<double>& base_x,
                          const std::vector<double>& base_ref, const std::vector<double>& new_x,
-                         const std::vector<double>& new_ref, const CompareSettings& settings) {
+                         const std::vector<double>& new_ref, const CompareSettings& settings,
+                         std::size_t family_estimate) {
   Finding finding = finding_for(name, metric, Verdict::kNoChange);
   finding.base_n = base_x.size();
   finding.new_n = new_x.size();
@@ -161,8 +166,11 @@ Finding judge_normalized(const std::string& name, const std::string& metric, con
       return finding;
     }
   }
-  // The bootstrap p-value cannot go below 2 / (resamples + 1): enough draws for alpha.
-  int resamples = std::max(settings.resamples, static_cast<int>(std::min(200000.0, std::ceil(20 / settings.alpha))));
+  // The bootstrap p-value cannot go below 2 / (resamples + 1): enough draws for the
+  // strictest Holm threshold, alpha / family.
+  double needed = 20 * static_cast<double>(std::max<std::size_t>(1, family_estimate)) / settings.alpha;
+  int resamples = std::max(settings.resamples, static_cast<int>(std::min(200000.0, std::ceil(needed))));
+  finding.smallest_p = 2.0 / (resamples + 1);
   auto change = stats::ratio_change(base_x, base_ref, new_x, new_ref, 1 - settings.alpha, resamples);
   if (!change) {
     finding.verdict = Verdict::kInconclusive;
@@ -172,14 +180,14 @@ Finding judge_normalized(const std::string& name, const std::string& metric, con
   finding.p_value = change->p_value;
   finding.change_ci = stats::Interval{change->ci.low - 1, change->ci.high - 1, change->ci.level};
   finding.test = "bootstrap-ratio";
-  classify(finding, settings);
+  finding.awaiting_family = true;
   return finding;
 }
 
 // The findings for one benchmark present in both files.
 void judge_benchmark(const BenchmarkSamples& base, const BenchmarkSamples& next, const ResultsFile& base_file,
                      const ResultsFile& next_file, const std::vector<std::string>& metrics,
-                     const CompareSettings& settings, std::vector<Finding>& out) {
+                     const CompareSettings& settings, std::size_t family_estimate, std::vector<Finding>& out) {
   if (next.failed > 0) {
     bool unavailable = next.unavailable == next.failed;
     Finding finding = finding_for(next.name, "", unavailable ? Verdict::kSkipped : Verdict::kFailed,
@@ -226,7 +234,7 @@ void judge_benchmark(const BenchmarkSamples& base, const BenchmarkSamples& next,
       continue;
     }
     out.push_back(judge_normalized(next.name, metric, *base_values, *base_ref_values, *new_values, *new_ref_values,
-                                   settings));
+                                   settings, family_estimate));
   }
 }
 
@@ -246,6 +254,25 @@ std::string_view to_string(Verdict verdict) {
   return "?";
 }
 
+void decide_family(Comparison& comparison) {
+  std::vector<Finding*> family;
+  for (Finding& f : comparison.findings)
+    if (f.awaiting_family) family.push_back(&f);
+  std::vector<double> raw;
+  for (const Finding* f : family) raw.push_back(*f->p_value);
+  std::vector<double> adjusted = stats::holm_adjust(raw);
+  comparison.family_size = family.size();
+  comparison.below_holm_reach = 0;
+  double strictest = comparison.settings.alpha / static_cast<double>(std::max<std::size_t>(1, family.size()));
+  for (std::size_t i = 0; i < family.size(); ++i) {
+    Finding& f = *family[i];
+    f.p_adjusted = adjusted[i];
+    f.awaiting_family = false;
+    if (f.smallest_p && *f.smallest_p >= strictest) ++comparison.below_holm_reach;
+    classify(f, comparison.settings, family.size());
+  }
+}
+
 std::size_t Comparison::count(Verdict verdict) const {
   return static_cast<std::size_t>(
       std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.verdict == verdict; }));
@@ -257,6 +284,10 @@ Result<Comparison> compare_results(const ResultsFile& base, const ResultsFile& n
   Comparison comparison;
   comparison.settings = settings;
   std::size_t in_common = 0;
+  // How many tests the family will hold, at most: the bootstrap sizes its draws by it.
+  std::size_t family_estimate = 0;
+  for (const auto& base_benchmark : base.benchmarks)
+    if (next.find(base_benchmark.name)) family_estimate += metrics->size();
   for (const auto& base_benchmark : base.benchmarks) {
     const BenchmarkSamples* next_benchmark = next.find(base_benchmark.name);
     if (!next_benchmark) {
@@ -266,7 +297,8 @@ Result<Comparison> compare_results(const ResultsFile& base, const ResultsFile& n
       continue;
     }
     ++in_common;
-    judge_benchmark(base_benchmark, *next_benchmark, base, next, *metrics, settings, comparison.findings);
+    judge_benchmark(base_benchmark, *next_benchmark, base, next, *metrics, settings, family_estimate,
+                    comparison.findings);
   }
   for (const auto& next_benchmark : next.benchmarks) {
     if (base.find(next_benchmark.name)) continue;
@@ -281,6 +313,7 @@ Result<Comparison> compare_results(const ResultsFile& base, const ResultsFile& n
     });
     if (!judged) return fail("--normalize bare: no benchmark other than bare ones in common to normalize");
   }
+  decide_family(comparison);
   return comparison;
 }
 

@@ -1,7 +1,10 @@
 // Judging NEW against BASE, benchmark by benchmark and metric by metric. A change is a
-// regression or an improvement only when it is both significant (Mann-Whitney U,
-// p < alpha) and large (|change of the median| >= threshold): significance alone flags
-// a 0.3% shift measured 10,000 times, size alone flags one noisy run.
+// regression or an improvement only when it is both significant and large
+// (|change| >= threshold): significance alone flags a 0.3% shift measured 10,000 times,
+// size alone flags one noisy run. Significant means Holm-adjusted p < alpha over every
+// test of the comparison (bench/stats/multiple_testing.hpp says why Holm): the chance
+// that a comparison of unchanged code flags anything is at most alpha, however many
+// benchmarks it judges.
 #pragma once
 
 #include <optional>
@@ -51,20 +54,36 @@ struct Finding {
   // Of new / base - 1 at 1 - alpha: absolute mode, the Mann-Whitney (Moses) interval of
   // the scale change; normalized mode, the bootstrap interval of the ratio's change.
   std::optional<stats::Interval> change_ci;
-  std::optional<double> p_value;
+  std::optional<double> p_value;     // the test's own
+  std::optional<double> p_adjusted;  // Holm over the comparison's family; the verdict uses it
+  // The smallest p-value the test can give with these repetitions (the verdict is
+  // inconclusive, and the finding outside the family, when it is not below alpha).
+  std::optional<double> smallest_p;
+  bool awaiting_family = false;  // tested; the verdict waits for decide_family()
   std::size_t base_n = 0, new_n = 0;
   double base_cv = 0, new_cv = 0;
-  std::string test;  // "mann-whitney-exact", "mann-whitney-normal", "bootstrap-ratio"
+  std::string test;  // "mann-whitney-exact", "mann-whitney-normal", "bootstrap-ratio",
+                     // "blocked-rank-sum-exact", "blocked-rank-sum-normal"
   std::string note;  // why, for anything but a plain verdict
 };
 
 struct Comparison {
   CompareSettings settings;
   std::vector<Finding> findings;
+  std::string design = "independent samples";  // or "ABBA blocks" (bench ab)
+  // The family Holm's correction ran over (the findings that were tested), and how many
+  // of those could not reach alpha / family_size with their repetitions: those can be
+  // flagged only when others are, so a clean result says less about them.
+  std::size_t family_size = 0;
+  std::size_t below_holm_reach = 0;
   std::size_t count(Verdict verdict) const;
   // Exit status 1: a regression, or a benchmark whose repetitions failed in NEW.
   bool gate_fails() const { return count(Verdict::kRegression) > 0 || count(Verdict::kFailed) > 0; }
 };
+
+// Holm's correction over every finding awaiting the family, then each one's verdict
+// (adjusted p < alpha and |change| >= threshold). Called once, after all are tested.
+void decide_family(Comparison& comparison);
 
 // Fails (input error) when a requested metric has no known direction or appears in
 // neither file, or when the files have no benchmark in common.

@@ -60,16 +60,31 @@ std::string summary_line(const Comparison& comparison) {
   return out;
 }
 
+std::string family_line(const Comparison& comparison) {
+  const CompareSettings& s = comparison.settings;
+  std::string out = "error control: Holm-Bonferroni over " + std::to_string(comparison.family_size) +
+                    " test(s) (" + comparison.design + "): the chance that a run of unchanged code flags anything is at most " +
+                    format_double("%g", s.alpha * 100) + "%";
+  std::size_t unreachable = comparison.count(Verdict::kInconclusive);
+  if (unreachable > 0)
+    out += "; " + std::to_string(unreachable) + " inconclusive (too few repetitions to reach p < alpha, see notes)";
+  if (comparison.below_holm_reach > 0)
+    out += "; " + std::to_string(comparison.below_holm_reach) + " tested benchmark(s) cannot reach the strictest Holm level " +
+           format_double("%.2g", s.alpha / static_cast<double>(std::max<std::size_t>(1, comparison.family_size))) +
+           " with their repetitions: more --repetitions would let them be flagged on their own";
+  return out;
+}
+
 std::string verdict_table(const Comparison& comparison) {
   std::vector<std::vector<std::string>> rows;
   std::string level = format_double("%g", (1 - comparison.settings.alpha) * 100) + "% CI";
-  rows.push_back({"benchmark", "metric", "base", "new", "change", level, "p", "verdict"});
+  rows.push_back({"benchmark", "metric", "base", "new", "change", level, "p", "p (Holm)", "verdict"});
   for (const Finding& f : comparison.findings) {
     std::string verdict(to_string(f.verdict));
     if (!f.note.empty()) verdict += ": " + f.note;
     rows.push_back({f.benchmark, f.metric.empty() ? "-" : f.metric, value_text(comparison, f, f.base_value),
                     value_text(comparison, f, f.new_value), f.change ? signed_pct(*f.change) : "-",
-                    ci_text(f.change_ci), p_text(f.p_value), verdict});
+                    ci_text(f.change_ci), p_text(f.p_value), p_text(f.p_adjusted), verdict});
   }
   std::vector<std::size_t> widths(rows.front().size(), 0);
   for (const auto& row : rows)
@@ -83,6 +98,7 @@ std::string verdict_table(const Comparison& comparison) {
     out += '\n';
   }
   out += summary_line(comparison) + '\n';
+  out += family_line(comparison) + '\n';
   return out;
 }
 
