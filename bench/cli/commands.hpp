@@ -14,6 +14,10 @@ int run_one_workload(const Command& command);
 // benchmark in NEW, 2 an input error.
 int run_compare(const Command& command);
 
+// bench/cli/ab_command.cpp: 0 no regression, 1 a regression or a failed benchmark in
+// NEW, 2 an input error or a side that could not run.
+int run_ab(const Command& command);
+
 // bench/cli/report_command.cpp: renders report.html, report.md and charts/ into `out`
 // (default: the first folder) with the report/ Python package and prints the claims
 // table; 0 on success, 2 with one line on stderr otherwise.

@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
       return run_compare(*command);
     case CommandKind::kReport:
       return run_report(*command);
+    case CommandKind::kAb:
+      return run_ab(*command);
     case CommandKind::kClean:
       return run_clean(*command);
   }

@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -115,6 +116,54 @@ Result<bool> parse_backend_flag(std::string_view flag, std::optional<std::string
     return true;
   }
   return false;
+}
+
+constexpr std::string_view kSelectionFlags[] = {"--backend", "--suite", "--filter", "--repetitions", "--out",
+                                                "--repetition-slice"};
+bool is_selection_flag(std::string_view flag) {
+  return std::find(std::begin(kSelectionFlags), std::end(kSelectionFlags), flag) != std::end(kSelectionFlags);
+}
+
+// A flag of the suite selection with its value; false when `flag` is not one.
+Result<bool> apply_selection_value(std::string_view flag, const std::string& value, SuiteRun& run) {
+  if (flag == "--backend") {
+    for (auto& name : split_list(value)) {
+      if (!known_backend(name)) return fail("--backend " + quote_input(name) + ": unknown backend (known: " + backend_names() + ")");
+      run.backends.push_back(name);
+    }
+  } else if (flag == "--suite") {
+    for (auto& name : split_list(value)) {
+      bool known = false;
+      for (const auto& suite : suite_table()) known = known || name == suite.name;
+      if (!known) return fail("--suite " + quote_input(name) + ": unknown suite (known: " + suite_names() + ")");
+      run.suites.push_back(name);
+    }
+  } else if (flag == "--filter") {
+    try {
+      std::regex check(value);
+    } catch (const std::regex_error& e) {
+      return fail("--filter " + quote_input(value) + ": not a valid regular expression (" + e.what() + ")");
+    }
+    run.filter = value;
+  } else if (flag == "--repetitions") {
+    auto n = parse_integer(value, 1, 100000);
+    if (!n) return fail("--repetitions " + quote_input(value) + ": expected a whole number from 1 to 100000");
+    run.repetitions = static_cast<int>(*n);
+  } else if (flag == "--out") {
+    if (value.empty()) return fail("--out: empty path");
+    run.out = value;
+  } else if (flag == "--repetition-slice") {
+    auto slash = value.find('/');
+    auto index = slash == std::string::npos ? std::nullopt : parse_integer(std::string_view(value).substr(0, slash), 0, 9999);
+    auto count = slash == std::string::npos ? std::nullopt : parse_integer(std::string_view(value).substr(slash + 1), 1, 10000);
+    if (!index || !count || *index >= *count)
+      return fail("--repetition-slice " + quote_input(value) + ": expected I/K with 0 <= I < K, like 0/5");
+    run.slice_index = static_cast<int>(*index);
+    run.slice_count = static_cast<int>(*count);
+  } else {
+    return false;
+  }
+  return true;
 }
 
 Result<Command> parse_run_one(ArgCursor& cursor, Command command) {
@@ -257,6 +306,72 @@ Result<Command> parse_report(ArgCursor& cursor, Command command) {
   return command;
 }
 
+Result<Command> parse_ab(ArgCursor& cursor, Command command) {
+  command.kind = CommandKind::kAb;
+  AbRun& ab = command.ab;
+  std::vector<std::string> sides;
+  while (!cursor.done()) {
+    std::string_view arg = cursor.take();
+    if (!arg.starts_with("-")) {
+      if (arg.empty()) return fail("ab: empty BASE or NEW");
+      sides.emplace_back(arg);
+      continue;
+    }
+    auto [flag, inline_value] = split_flag(arg);
+    auto backend_flag = parse_backend_flag(flag, inline_value, cursor, command.backend_flags);
+    if (!backend_flag) return std::unexpected(backend_flag.error());
+    if (*backend_flag) {
+      // Both sides get the flag as the user wrote it (validated above).
+      if (flag == "--guest-kernel") ab.backend_args.push_back("--guest-kernel=" + command.backend_flags.guest_kernel->string());
+      if (flag == "--libvirt-uri") ab.backend_args.push_back("--libvirt-uri=" + command.backend_flags.libvirt_uri);
+      if (flag == "--vm-accel") ab.backend_args.push_back("--vm-accel=" + command.backend_flags.vm_accel);
+      if (flag == "--rootfs") ab.backend_args.push_back("--rootfs=" + command.backend_flags.rootfs_mode);
+      continue;
+    }
+    if (flag == "--quick") {
+      if (inline_value) return fail("--quick takes no value");
+      ab.selection.quick = true;
+      continue;
+    }
+    if (flag == "--repetition-slice") return fail("ab: --repetition-slice is what ab passes to each side, not an ab flag");
+    bool own = flag == "--blocks" || flag == "--threshold" || flag == "--alpha";
+    if (!own && !is_selection_flag(flag)) return fail("ab: unknown flag " + quote_input(flag) + " (try bench --help)");
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (flag == "--blocks") {
+      auto n = parse_integer(*v, 1, 1000);
+      if (!n) return fail("--blocks " + quote_input(*v) + ": expected a whole number of blocks from 1 to 1000");
+      ab.blocks = static_cast<int>(*n);
+    } else if (flag == "--threshold") {
+      std::string_view text = *v;
+      if (text.ends_with("%")) text.remove_suffix(1);
+      auto pct = parse_decimal(text, 0, 10000);
+      if (!pct) return fail("--threshold " + quote_input(*v) + ": expected a percentage from 0 to 10000, like 5 or 2.5%");
+      ab.threshold_pct = *pct;
+    } else if (flag == "--alpha") {
+      auto alpha = parse_decimal(*v, 1e-9, 0.5);
+      if (!alpha || *alpha <= 0) return fail("--alpha " + quote_input(*v) + ": expected a significance level above 0 and at most 0.5, like 0.01");
+      ab.alpha = *alpha;
+    } else {
+      auto applied = apply_selection_value(flag, *v, ab.selection);
+      if (!applied) return std::unexpected(applied.error());
+    }
+  }
+  if (sides.size() != 2)
+    return fail("ab: expected BASE NEW (two bench binaries or git revisions), got " + std::to_string(sides.size()) + " argument(s)");
+  ab.base = sides[0];
+  ab.next = sides[1];
+  SuiteRun& run = ab.selection;
+  if (run.backends.empty() && run.suites.empty() && run.filter.empty()) {
+    ab.default_selection = true;
+    for (auto& name : split_list(kCiSelectionBackends))
+      if (known_backend(name)) run.backends.push_back(name);
+    run.suites = split_list(kCiSelectionSuites);
+    if (!run.repetitions) run.quick = true;
+  }
+  return command;
+}
+
 }  // namespace
 
 std::optional<std::uint64_t> parse_byte_size(std::string_view text) { return workload::parse_bytes(text); }
@@ -293,6 +408,10 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
   if (first == "compare") {
     cursor.take();
     return parse_compare(cursor, command);
+  }
+  if (first == "ab") {
+    cursor.take();
+    return parse_ab(cursor, command);
   }
   if (first == "report") {
     cursor.take();
@@ -346,39 +465,12 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
     auto v = cursor.value_of(flag, inline_value);
     if (!v) {
       if (!flag.starts_with("-") || flag == "-") return fail("unexpected argument " + quote_input(flag));
-      if (flag != "--backend" && flag != "--suite" && flag != "--filter" && flag != "--repetitions" && flag != "--out")
-        return fail("unknown flag " + quote_input(flag) + " (try bench --help)");
+      if (!is_selection_flag(flag)) return fail("unknown flag " + quote_input(flag) + " (try bench --help)");
       return std::unexpected(v.error());
     }
-    if (flag == "--backend") {
-      for (auto& name : split_list(*v)) {
-        if (!known_backend(name)) return fail("--backend " + quote_input(name) + ": unknown backend (known: " + backend_names() + ")");
-        run.backends.push_back(name);
-      }
-    } else if (flag == "--suite") {
-      for (auto& name : split_list(*v)) {
-        bool known = false;
-        for (const auto& suite : suite_table()) known = known || name == suite.name;
-        if (!known) return fail("--suite " + quote_input(name) + ": unknown suite (known: " + suite_names() + ")");
-        run.suites.push_back(name);
-      }
-    } else if (flag == "--filter") {
-      try {
-        std::regex check(*v);
-      } catch (const std::regex_error& e) {
-        return fail("--filter " + quote_input(*v) + ": not a valid regular expression (" + e.what() + ")");
-      }
-      run.filter = *v;
-    } else if (flag == "--repetitions") {
-      auto n = parse_integer(*v, 1, 100000);
-      if (!n) return fail("--repetitions " + quote_input(*v) + ": expected a whole number from 1 to 100000");
-      run.repetitions = static_cast<int>(*n);
-    } else if (flag == "--out") {
-      if (v->empty()) return fail("--out: empty path");
-      run.out = *v;
-    } else {
-      return fail("unknown flag " + quote_input(flag) + " (try bench --help)");
-    }
+    auto applied = apply_selection_value(flag, *v, run);
+    if (!applied) return std::unexpected(applied.error());
+    if (!*applied) return fail("unknown flag " + quote_input(flag) + " (try bench --help)");
   }
   if (help_or_version) {
     command.kind = *help_or_version;
@@ -398,12 +490,19 @@ std::string usage_text() {
   bench doctor                               prerequisites, and how to fix each
   bench clean                                removes what interrupted runs left (cgroups, mounts, QEMU, ...)
   bench [--backend A,B] [--suite S,T] [--filter REGEX] [--repetitions N] [--quick] [--out DIR]
+        [--repetition-slice I/K]             slice I of K of every benchmark's repetitions (bench ab)
   bench run --backend B [--memory BYTES] [--cpus N] [--pids N] [--timeout S] WORKLOAD [ARGS...]
   bench compare BASE.json NEW.json [--threshold PCT] [--alpha A] [--json FILE] [--normalize bare]
                 [--metric NAME,...|all]      per-benchmark change of the median; exit 1 on a regression
   bench compare --baseline auto|FILE [--baselines-dir DIR] NEW.json   against the testbed's baseline
   bench compare --fingerprint RESULTS.json   the testbed's baseline name (results/baselines/NAME.json)
   bench report [--out DIR] RESULTS_DIR...    report.html, report.md, charts and the claims table
+  bench ab BASE NEW [--backend A,B] [--suite S,T] [--filter REGEX] [--repetitions N] [--quick]
+                [--blocks K] [--threshold PCT] [--alpha A] [--out DIR]
+                                             two builds (bench binaries or git revisions) in interleaved
+                                             ABBA blocks, compared block by block; exit 1 on a regression;
+                                             no selection: --backend bare,container,crun,runc
+                                             --suite startup,syscall,cpu --quick
 
 backend settings (any command):
   --guest-kernel PATH   guest kernel for vm/qemu (default: fetched into the state dir)

@@ -32,6 +32,9 @@ struct SuiteRun {
   std::optional<int> repetitions;
   bool quick = false;
   std::optional<std::filesystem::path> out;
+  // --repetition-slice I/K (what `bench ab` passes to each side): slice I's share of
+  // every benchmark's repetitions; count 1 is the whole run.
+  int slice_index = 0, slice_count = 1;
 };
 
 // `bench run --backend B [limits] WORKLOAD [ARGS]`.
@@ -57,13 +60,31 @@ struct CompareRun {
   bool fingerprint_only = false;
 };
 
+// `bench ab BASE NEW [selection]`: two builds of isobench (bench binaries or git
+// revisions) run in interleaved ABBA blocks on the same selection, then compared block
+// by block (bench/cli/ab_command.cpp).
+struct AbRun {
+  std::string base, next;  // as given: a path to a bench binary, or a git revision
+  SuiteRun selection;      // what both sides run; --out is the A/B folder
+  bool default_selection = false;  // none given: the CI selection (kCiSelection*)
+  int blocks = 5;          // K: each side runs in K slices, ABBA order
+  double threshold_pct = 5;
+  double alpha = 0.01;
+  // The backend flags as given, passed on to both sides unchanged.
+  std::vector<std::string> backend_args;
+};
+
+// The selection `bench ab` runs when given none: what README's CI recipe gates on.
+inline constexpr const char* kCiSelectionBackends = "bare,container,crun,runc";
+inline constexpr const char* kCiSelectionSuites = "startup,syscall,cpu";
+
 // `bench report [--out DIR] DIR...`: the report from one or more results folders.
 struct ReportRun {
   std::vector<std::filesystem::path> folders;
   std::optional<std::filesystem::path> out;  // default: the first folder
 };
 
-enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare, kReport, kClean };
+enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare, kReport, kClean, kAb };
 
 struct Command {
   CommandKind kind = CommandKind::kHelp;
@@ -71,6 +92,7 @@ struct Command {
   RunOne run_one;
   CompareRun compare;
   ReportRun report;
+  AbRun ab;
   BackendFlags backend_flags;
 };
 

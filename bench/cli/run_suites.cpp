@@ -42,7 +42,9 @@ BackendConfig backend_config_from(const BackendFlags& flags) {
 namespace {
 
 PlanSelection selection_from(const SuiteRun& run) {
-  return {run.suites, run.backends, run.filter, run.quick, run.repetitions};
+  PlanSelection selection{run.suites, run.backends, run.filter, run.quick, run.repetitions, std::nullopt};
+  if (run.slice_count > 1) selection.slice = RepetitionSlice{run.slice_index, run.slice_count};
+  return selection;
 }
 
 void add_all_suites(Plan& plan) {
@@ -61,6 +63,12 @@ int run_suites(const Command& command, const std::string& command_line) {
   const safety::RunBaseline baseline = safety::take_baseline(host);
   Plan plan(backends, selection_from(run));
   add_all_suites(plan);
+  if (plan.specs().empty() && run.slice_count > 1) {
+    // Every benchmark's share of this slice is zero (fewer repetitions than slices):
+    // nothing to run, and no results folder; `bench ab` reads that as an empty block.
+    std::fprintf(stderr, "bench: repetition slice %d/%d holds no repetition\n", run.slice_index, run.slice_count);
+    return 0;
+  }
   if (plan.specs().empty()) return usage_error("no benchmark matches the selection (see bench --list)");
   // Only a run that will write results makes their folder (no empty results/<stamp>).
   if (auto ready = prepare_output_dir(out_dir); !ready) return usage_error("--out: " + ready.error().describe());
@@ -96,6 +104,8 @@ int run_suites(const Command& command, const std::string& command_line) {
   nlohmann::json manifest = environment_manifest(backends);
   manifest["command"] = command_line;
   manifest["quick"] = run.quick;
+  if (run.slice_count > 1)
+    manifest["repetition_slice"] = std::to_string(run.slice_index) + "/" + std::to_string(run.slice_count);
   for (auto& [key, value] : manifest.items()) results["context"][key] = value;
   if (safety::interrupted()) results["context"]["interrupted"] = ::sigabbrev_np(safety::interrupt_signal());
   // A private daemon (docker) stops before the audit, which would otherwise take it for a leak.

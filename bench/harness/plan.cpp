@@ -27,9 +27,14 @@ bool Plan::names_suite(std::string_view suite) const {
 }
 bool Plan::wants_backend(std::string_view backend) const { return contains(selection_.backends, backend); }
 
+int repetitions_in_slice(int total, RepetitionSlice slice) {
+  if (slice.count <= 1) return total;
+  return total / slice.count + (slice.index < total % slice.count ? 1 : 0);
+}
+
 int Plan::repetitions(int full, int quick) const {
-  if (selection_.repetitions) return *selection_.repetitions;
-  return selection_.quick ? quick : full;
+  int total = selection_.repetitions ? *selection_.repetitions : selection_.quick ? quick : full;
+  return selection_.slice ? repetitions_in_slice(total, *selection_.slice) : total;
 }
 
 LifecycleTimeouts Plan::timeouts_for(std::string_view backend) const {
@@ -45,6 +50,7 @@ bool Plan::passes_filter(const std::string& name) const { return !filter_ || std
 
 void Plan::add(BenchmarkSpec spec) {
   if (!passes_filter(spec.name)) return;
+  if (spec.repetitions <= 0) return;  // none in this repetition slice
   specs_.push_back(std::move(spec));
 }
 

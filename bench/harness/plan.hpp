@@ -25,12 +25,23 @@ struct BenchmarkSpec {
   benchmark::TimeUnit unit = benchmark::kMillisecond;
 };
 
+// `bench ab` runs each side's repetitions in K interleaved slices: slice I of K gets its
+// share of every benchmark's repetitions (bench/cli/ab_command.cpp).
+struct RepetitionSlice {
+  int index = 0;  // 0 .. count - 1
+  int count = 1;
+};
+// Slice `slice`'s share of `total` repetitions: total / count, one more for the first
+// total % count slices; the shares add up to `total`. 0 leaves the benchmark out.
+int repetitions_in_slice(int total, RepetitionSlice slice);
+
 struct PlanSelection {
   std::vector<std::string> suites;    // empty: all
   std::vector<std::string> backends;  // empty: all
   std::string filter;                 // empty: all
   bool quick = false;
   std::optional<int> repetitions;     // overrides every suite's default
+  std::optional<RepetitionSlice> slice;
 };
 
 class Plan {

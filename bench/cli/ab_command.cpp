@@ -1,0 +1,260 @@
+// `bench ab BASE NEW [selection]`: runs two builds of isobench on the same selection in
+// interleaved blocks (A B B A ...), each block one `--repetition-slice` of every
+// benchmark's repetitions, so that the host's drift falls on both sides; merges each
+// side's blocks into its results.json; judges NEW against BASE inside blocks, with
+// Holm's correction over all benchmarks and the minimum effect; writes what CI reads.
+//
+//   OUT/base/results.json, OUT/new/results.json   each side, as if run alone
+//   OUT/comparison.json                           the verdicts (bench compare --json's format)
+//   OUT/summary.md                                for a pull request comment
+//   OUT/github-action-benchmark.json              customSmallerIsBetter input
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+
+#include "ab_builds.hpp"
+#include "bench/compare/ab_merge.hpp"
+#include "bench/compare/ab_schedule.hpp"
+#include "bench/compare/blocked_comparison.hpp"
+#include "bench/compare/ci_outputs.hpp"
+#include "bench/compare/compare_json.hpp"
+#include "bench/compare/verdict_table.hpp"
+#include "bench/harness/backend_set.hpp"
+#include "bench/harness/results_file.hpp"
+#include "bench/harness/results_pipeline.hpp"
+#include "bench/results/model.hpp"
+#include "commands.hpp"
+#include "runtimes/common/clock.hpp"
+#include "runtimes/common/spawn.hpp"
+#include "runtimes/common/unique_fd.hpp"
+
+namespace isobench::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using compare::AbSide;
+
+// SIGINT/SIGTERM while a side runs: the side's bench gets it (the terminal's SIGINT
+// reaches the whole group; a SIGTERM sent to ab alone is passed on), marks its results
+// interrupted and cleans up after itself; ab then stops before the next block. The
+// handler only stores and forwards.
+std::atomic<int> g_signal{0};
+std::atomic<pid_t> g_child{0};
+extern "C" void on_ab_signal(int sig) {
+  g_signal.store(sig);
+  pid_t child = g_child.load();
+  if (child > 0 && sig == SIGTERM) ::kill(child, sig);
+}
+
+class SignalForwarding {
+ public:
+  SignalForwarding() {
+    struct sigaction action{};
+    action.sa_handler = on_ab_signal;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, &old_int_);
+    ::sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~SignalForwarding() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  SignalForwarding(const SignalForwarding&) = delete;
+  SignalForwarding& operator=(const SignalForwarding&) = delete;
+
+ private:
+  struct sigaction old_int_{}, old_term_{};
+};
+
+// The blocks' own results folders, removed on every path: only the merged files stay.
+class ScratchDir {
+ public:
+  explicit ScratchDir(fs::path path) : path_(std::move(path)) {}
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+    if (ec) std::fprintf(stderr, "bench: warning: ab: could not remove %s: %s\n", path_.c_str(), ec.message().c_str());
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+const char* side_name(AbSide side) { return side == AbSide::kBase ? "base" : "new"; }
+
+// The selection as flags for a side's bench, without --out.
+std::vector<std::string> selection_args(const SuiteRun& run) {
+  std::vector<std::string> out;
+  auto join = [](const std::vector<std::string>& names) {
+    std::string text;
+    for (const auto& name : names) text += (text.empty() ? "" : ",") + name;
+    return text;
+  };
+  if (!run.backends.empty()) out.push_back("--backend=" + join(run.backends));
+  if (!run.suites.empty()) out.push_back("--suite=" + join(run.suites));
+  if (!run.filter.empty()) out.push_back("--filter=" + run.filter);
+  if (run.repetitions) out.push_back("--repetitions=" + std::to_string(*run.repetitions));
+  if (run.quick) out.push_back("--quick");
+  return out;
+}
+
+std::string last_line_of(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+// One block of one side; its exit status. Output goes to `log` (the claims table and
+// progress of each block are noise here).
+Result<ExitStatus> run_block(const AbBuild& build, const std::vector<std::string>& args, const fs::path& log) {
+  UniqueFd out(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!out) return fail_errno("open " + in_quotes(log.string()));
+  std::vector<std::string> argv{build.binary.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto child = spawn_process(argv, SpawnIo{-1, out.get(), out.get()});
+  if (!child) return std::unexpected(child.error().with_context("start " + in_quotes(build.binary.string())));
+  g_child.store(child->pid());
+  auto status = child->wait(Deadline::never());
+  g_child.store(0);
+  return status;
+}
+
+std::string label_of(const AbBuild& build) {
+  return build.revision.empty() ? build.binary.string() : build.given + " (" + build.revision.substr(0, 12) + ")";
+}
+
+Result<void> write_json(const fs::path& path, const nlohmann::json& value) {
+  return write_file_atomically(path, value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+}  // namespace
+
+int run_ab(const Command& command) {
+  const AbRun& ab = command.ab;
+  fs::path state_dir = default_state_dir();
+  auto base = resolve_ab_build(ab.base, state_dir);
+  if (!base) return usage_error("ab: BASE " + base.error().describe());
+  auto next = resolve_ab_build(ab.next, state_dir);
+  if (!next) return usage_error("ab: NEW " + next.error().describe());
+
+  fs::path out_dir = ab.selection.out.value_or(fs::path(default_results_dir().string() + "-ab"));
+  if (auto ready = prepare_output_dir(out_dir); !ready) return usage_error("--out: " + ready.error().describe());
+  ScratchDir scratch(out_dir / ("isobench-ab-blocks-" + std::to_string(::getpid())));
+  std::error_code ec;
+  fs::create_directories(scratch.path(), ec);
+  if (ec) return usage_error("ab: create " + in_quotes(scratch.path().string()) + ": " + ec.message());
+  if (ab.default_selection)
+    std::printf("bench ab: no selection given: the CI selection --backend %s --suite %s%s\n", kCiSelectionBackends,
+                kCiSelectionSuites, ab.selection.quick ? " --quick" : "");
+  const bool show_progress = ::isatty(STDERR_FILENO) == 1;  // SPEC: progress on a terminal only
+
+  SignalForwarding signals;
+  const int blocks = ab.blocks;
+  std::vector<std::optional<nlohmann::json>> documents[2];
+  std::vector<results::ResultsFile> files[2];
+  for (auto& side : documents) side.resize(blocks);
+  for (auto& side : files) side.resize(blocks);
+  std::vector<compare::AbStep> schedule = compare::abba_schedule(blocks);
+  for (std::size_t i = 0; i < schedule.size(); ++i) {
+    const compare::AbStep& step = schedule[i];
+    const AbBuild& build = step.side == AbSide::kBase ? *base : *next;
+    const int s = step.side == AbSide::kBase ? 0 : 1;
+    fs::path block_dir = scratch.path() / (std::string(side_name(step.side)) + "-" + std::to_string(step.block));
+    std::vector<std::string> args = selection_args(ab.selection);
+    args.insert(args.end(), ab.backend_args.begin(), ab.backend_args.end());
+    args.push_back("--repetition-slice=" + std::to_string(step.block) + "/" + std::to_string(blocks));
+    args.push_back("--out=" + block_dir.string());
+    if (show_progress)
+      std::fprintf(stderr, "\r\033[Kbench: ab: block %d/%d, %s (%zu of %zu)", step.block + 1, blocks,
+                   side_name(step.side), i + 1, schedule.size());
+    fs::path log = scratch.path() / (std::string(side_name(step.side)) + "-" + std::to_string(step.block) + ".log");
+    auto status = run_block(build, args, log);
+    if (!status) return usage_error("ab: " + std::string(side_name(step.side)) + ": " + status.error().describe());
+    if (g_signal.load() != 0) {
+      std::fprintf(stderr, "bench: ab: interrupted by signal %d during block %d; nothing compared\n", g_signal.load(),
+                   step.block + 1);
+      return 128 + g_signal.load();
+    }
+    // 0: ran; 1: ran, some repetitions failed (their rows say why); anything else: no run.
+    if (!status->exited || (status->exit_code != 0 && status->exit_code != 1))
+      return usage_error("ab: " + std::string(side_name(step.side)) + " " + label_of(build) + " failed on block " +
+                         std::to_string(step.block + 1) + " (" + status->describe() + "): " + last_line_of(log));
+    fs::path results_path = block_dir / "results.json";
+    if (!fs::exists(results_path, ec)) {
+      if (status->exit_code == 0) continue;  // a slice that held no repetition
+      return usage_error("ab: " + std::string(side_name(step.side)) + " wrote no results on block " +
+                         std::to_string(step.block + 1) + ": " + last_line_of(log));
+    }
+    auto text = results::read_results_text(results_path);
+    if (!text) return usage_error("ab: " + text.error().describe());
+    auto parsed = results::parse_results(text->text, results_path.string());
+    if (!parsed) return usage_error("ab: " + parsed.error().describe());
+    files[s][step.block] = std::move(*parsed);
+    documents[s][step.block] = nlohmann::json::parse(text->text, nullptr, false);
+  }
+
+  if (show_progress) std::fputs("\r\033[K", stderr);
+
+  results::ResultsFile merged[2];
+  for (int s = 0; s < 2; ++s) {
+    const AbBuild& build = s == 0 ? *base : *next;
+    fs::path path = out_dir / (s == 0 ? "base" : "new") / "results.json";
+    auto document = compare::merge_blocks(documents[s], path.string());
+    if (!document) return usage_error("ab: " + document.error().describe());
+    (*document)["context"]["ab"] = {{"side", s == 0 ? "base" : "new"},
+                                    {"build", build.given},
+                                    {"binary", build.binary.string()},
+                                    {"revision", build.revision.empty() ? nlohmann::json(nullptr) : nlohmann::json(build.revision)},
+                                    {"blocks", blocks},
+                                    {"order", "ABBA"}};
+    auto finished = finish_results(*document, path.string());
+    if (!finished) std::fprintf(stderr, "bench: warning: ab: %s\n", finished.error().describe().c_str());
+    fs::create_directories(path.parent_path(), ec);
+    if (auto written = write_json(path, *document); !written) return usage_error("ab: " + written.error().describe());
+    auto model = results::from_json(std::move(*document), path.string());
+    if (!model) return usage_error("ab: " + model.error().describe());
+    merged[s] = std::move(*model);
+  }
+
+  compare::CompareSettings settings;
+  settings.alpha = ab.alpha;
+  settings.threshold = ab.threshold_pct / 100;
+  auto comparison = compare::compare_blocked(files[0], files[1], merged[0], merged[1], settings);
+  if (!comparison) return usage_error("ab: " + comparison.error().describe());
+
+  std::fputs(compare::verdict_table(*comparison).c_str(), stdout);
+  std::fflush(stdout);
+  compare::CompareInputs inputs{(out_dir / "base" / "results.json").string(), (out_dir / "new" / "results.json").string(), "", ""};
+  nlohmann::json verdicts = compare::to_json(*comparison, inputs);
+  verdicts["base"]["build"] = label_of(*base);
+  verdicts["new"]["build"] = label_of(*next);
+  if (auto w = write_json(out_dir / "comparison.json", verdicts); !w) return usage_error("ab: " + w.error().describe());
+  std::string markdown = compare::markdown_summary(*comparison, {label_of(*base), label_of(*next)});
+  if (auto w = write_file_atomically(out_dir / "summary.md", markdown); !w) return usage_error("ab: " + w.error().describe());
+  if (auto w = write_json(out_dir / "github-action-benchmark.json", compare::action_benchmark_json(*comparison, false)); !w)
+    return usage_error("ab: " + w.error().describe());
+  nlohmann::json bigger = compare::action_benchmark_json(*comparison, true);
+  if (!bigger.empty())
+    if (auto w = write_json(out_dir / "github-action-benchmark-bigger.json", bigger); !w)
+      return usage_error("ab: " + w.error().describe());
+  std::fprintf(stderr, "bench: ab: results in %s (summary.md, comparison.json, github-action-benchmark.json)\n",
+               out_dir.c_str());
+  if (comparison->gate_fails()) {
+    std::fprintf(stderr, "bench: ab: %zu regression(s), %zu failed benchmark(s) in NEW\n",
+                 comparison->count(compare::Verdict::kRegression), comparison->count(compare::Verdict::kFailed));
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace isobench::cli

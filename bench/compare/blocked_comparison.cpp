@@ -1,0 +1,139 @@
+#include "blocked_comparison.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "bench/results/names.hpp"
+#include "bench/stats/blocked_test.hpp"
+#include "bench/stats/descriptive.hpp"
+
+namespace isobench::compare {
+namespace {
+
+std::string format_g(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+Finding bare_finding(const std::string& benchmark, const std::string& metric, Verdict verdict, std::string note) {
+  Finding finding;
+  finding.benchmark = benchmark;
+  finding.metric = metric;
+  finding.verdict = verdict;
+  if (!metric.empty()) finding.direction = direction_of(metric);
+  finding.note = std::move(note);
+  return finding;
+}
+
+// "5 blocks of 3 + 3": what the smallest p-value depends on.
+std::string describe_blocks(const std::vector<stats::Block>& blocks) {
+  std::size_t used = 0, min_side = SIZE_MAX, max_side = 0;
+  for (const auto& block : blocks) {
+    if (block.base.empty() || block.next.empty()) continue;
+    ++used;
+    for (std::size_t n : {block.base.size(), block.next.size()}) {
+      min_side = std::min(min_side, n);
+      max_side = std::max(max_side, n);
+    }
+  }
+  if (used == 0) return "no block with both sides";
+  std::string per_side = min_side == max_side ? std::to_string(min_side) : std::to_string(min_side) + "-" + std::to_string(max_side);
+  return std::to_string(used) + " block(s) of " + per_side + " + " + per_side + " repetitions";
+}
+
+Finding judge(const std::string& name, const std::string& metric, const std::vector<ResultsFile>& base_blocks,
+              const std::vector<ResultsFile>& new_blocks, const BenchmarkSamples& base, const BenchmarkSamples& next,
+              const CompareSettings& settings) {
+  Finding finding = bare_finding(name, metric, Verdict::kNoChange, {});
+  const std::vector<double>& base_all = base.values(metric);
+  const std::vector<double>& new_all = next.values(metric);
+  finding.base_n = base_all.size();
+  finding.new_n = new_all.size();
+  if (base_all.empty() || new_all.empty()) {
+    finding.verdict = Verdict::kInconclusive;
+    finding.note = std::string("no ") + metric + " in " + (base_all.empty() ? "BASE" : "NEW");
+    return finding;
+  }
+  finding.base_cv = stats::coefficient_of_variation(base_all);
+  finding.new_cv = stats::coefficient_of_variation(new_all);
+  finding.base_value = stats::median(base_all);
+  finding.new_value = stats::median(new_all);
+
+  std::vector<stats::Block> blocks;
+  for (std::size_t b = 0; b < base_blocks.size(); ++b) {
+    const BenchmarkSamples* in_base = base_blocks[b].measured(name);
+    const BenchmarkSamples* in_new = new_blocks[b].measured(name);
+    if (!in_base || !in_new) continue;
+    blocks.push_back({in_base->values(metric), in_new->values(metric)});
+  }
+  auto ratio = stats::blocked_ratio_estimate(blocks);
+  if (!ratio) {
+    finding.verdict = Verdict::kInconclusive;
+    finding.note = "no block with positive values on both sides";
+    return finding;
+  }
+  finding.change = *ratio - 1;
+  double smallest = stats::blocked_rank_sum_smallest_p(blocks);
+  finding.smallest_p = smallest;
+  if (smallest >= settings.alpha) {
+    finding.verdict = Verdict::kInconclusive;
+    finding.note = describe_blocks(blocks) + " cannot reach p < " + format_g("%.2g", settings.alpha) +
+                   " (smallest p " + format_g("%.2g", smallest) + "); run with more --repetitions";
+    return finding;
+  }
+  stats::TestResult test = stats::blocked_rank_sum(blocks);
+  finding.p_value = test.p_value;
+  finding.test = test.exact ? "blocked-rank-sum-exact" : "blocked-rank-sum-normal";
+  finding.awaiting_family = true;
+  return finding;
+}
+
+}  // namespace
+
+Result<Comparison> compare_blocked(const std::vector<ResultsFile>& base_blocks, const std::vector<ResultsFile>& new_blocks,
+                                   const ResultsFile& base, const ResultsFile& next, const CompareSettings& settings) {
+  if (base_blocks.size() != new_blocks.size()) return fail("ab: BASE and NEW ran different numbers of blocks");
+  Comparison comparison;
+  comparison.settings = settings;
+  comparison.design = std::to_string(base_blocks.size()) + " ABBA blocks";
+  const std::string metric(kRealTime);
+  for (const auto& base_benchmark : base.benchmarks) {
+    const BenchmarkSamples* next_benchmark = next.find(base_benchmark.name);
+    if (!next_benchmark) {
+      Finding finding = bare_finding(base_benchmark.name, "", Verdict::kMissing, "in BASE only");
+      finding.base_n = base_benchmark.repetitions();
+      comparison.findings.push_back(std::move(finding));
+      continue;
+    }
+    if (next_benchmark->failed > 0) {
+      bool unavailable = next_benchmark->unavailable == next_benchmark->failed;
+      Finding finding = bare_finding(
+          next_benchmark->name, "", unavailable ? Verdict::kSkipped : Verdict::kFailed,
+          (unavailable ? "" : std::to_string(next_benchmark->failed) + " repetition(s) failed: ") + next_benchmark->error_message);
+      finding.base_n = base_benchmark.repetitions();
+      finding.new_n = next_benchmark->repetitions();
+      comparison.findings.push_back(std::move(finding));
+      continue;
+    }
+    if (base_benchmark.repetitions() == 0) {
+      Finding finding = bare_finding(next_benchmark->name, "", Verdict::kInconclusive,
+                                     "no successful repetition in BASE: " + base_benchmark.error_message);
+      finding.new_n = next_benchmark->repetitions();
+      comparison.findings.push_back(std::move(finding));
+      continue;
+    }
+    comparison.findings.push_back(
+        judge(base_benchmark.name, metric, base_blocks, new_blocks, base_benchmark, *next_benchmark, settings));
+  }
+  for (const auto& next_benchmark : next.benchmarks) {
+    if (base.find(next_benchmark.name)) continue;
+    Finding finding = bare_finding(next_benchmark.name, "", Verdict::kNew, "in NEW only");
+    finding.new_n = next_benchmark.repetitions();
+    comparison.findings.push_back(std::move(finding));
+  }
+  decide_family(comparison);
+  return comparison;
+}
+
+}  // namespace isobench::compare

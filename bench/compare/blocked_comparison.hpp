@@ -1,0 +1,20 @@
+// `bench ab`'s judgement: BASE and NEW ran in K blocks, block b of each side back to back
+// (ABBA order, bench/compare/ab_schedule.hpp), and each benchmark is tested only inside
+// blocks (stats::blocked_rank_sum), so drift between blocks cancels. The verdict rules
+// are `bench compare`'s: Holm over the family, and the minimum effect.
+#pragma once
+
+#include <vector>
+
+#include "comparison.hpp"
+
+namespace isobench::compare {
+
+// `base_blocks[b]` and `new_blocks[b]` are the results of block b (an empty file for a
+// block that held no repetition); `base` and `next` are each side's blocks merged
+// (bench/compare/ab_merge.hpp), for the medians, failures and availability.
+// REQUIRES: base_blocks.size() == new_blocks.size(). Judges real_time only.
+Result<Comparison> compare_blocked(const std::vector<ResultsFile>& base_blocks, const std::vector<ResultsFile>& new_blocks,
+                                   const ResultsFile& base, const ResultsFile& next, const CompareSettings& settings);
+
+}  // namespace isobench::compare
