@@ -70,6 +70,9 @@ class ContainerBackend final : public Backend {
                                                                       : " (create + attach)")},
         {"rootfs", to_string(spec_.rootfs)},
     };
+#ifdef ISOBENCH_PLANTED_CONTAINER_DELAY_US
+    out["planted_launch_delay_us"] = std::to_string(ISOBENCH_PLANTED_CONTAINER_DELAY_US);
+#endif
     if (image_facts_) {
       out["image"] = image_facts_->rootfs.string();
       if (image_facts_->built_now) out["image_build_s"] = std::to_string(image_facts_->build_s);

@@ -160,6 +160,12 @@ ContainerSpec default_container_spec(RootfsMode rootfs) {
 Result<std::unique_ptr<Instance>> launch_container(const ContainerSpec& spec, const ContainerImage& image,
                                                    const LaunchOptions& options) {
   std::int64_t launch_ns = monotonic_ns();
+#ifdef ISOBENCH_PLANTED_CONTAINER_DELAY_US
+  // Test-only regression (CMake option; never in a normal build): busy work rather than
+  // a sleep, whose timer slack would blur the planted size.
+  while (monotonic_ns() - launch_ns < ISOBENCH_PLANTED_CONTAINER_DELAY_US * 1000LL) {
+  }
+#endif
   const bool user_ns = spec.namespaces & CLONE_NEWUSER;
   if (options.network.kind == NetworkAttachment::Kind::kTap) return fail("container: a tap device is for guests");
   const bool in_image = spec.rootfs != RootfsMode::kHost;
