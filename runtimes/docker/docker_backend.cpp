@@ -82,7 +82,7 @@ class DockerBackend final : public Backend {
   std::vector<DoctorCheck> doctor() override {
     Availability available = probe();
     std::vector<DoctorCheck> checks;
-    checks.push_back({"docker", available.available,
+    checks.push_back({"version", available.available,
                       available.available ? version_line() : available.reason,
                       user_host_.empty() ? "apt-get install docker.io (bench starts its own dockerd, as root)"
                                          : "check that the daemon at " + user_host_ + " answers (docker -H URI version)"});

@@ -86,10 +86,10 @@ class PodmanBackend final : public Backend {
   std::vector<DoctorCheck> doctor() override {
     Availability available = probe();
     std::vector<DoctorCheck> checks;
-    checks.push_back({"podman", available.available, available.available ? "podman " + version_ : available.reason,
+    checks.push_back({"version", available.available, available.available ? "podman " + version_ : available.reason,
                       "apt-get install podman (and run bench as root)"});
     if (available.available)
-      checks.push_back({"podman: deviations", true, deviations(), ""});
+      checks.push_back({"deviations", true, deviations(), ""});
     return checks;
   }
 
