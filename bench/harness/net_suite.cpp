@@ -6,6 +6,8 @@
 //   net/container-bridge/*   its own namespace, veth into a bridge
 //   net/container-nat/*      the same behind NAT (masquerade + port forward)
 //   net/crun-bridge/*, net/runc-bridge/*  the OCI runtimes on the same veth/bridge
+//   net/docker-host/*, net/podman-host/*  the engines on the host's network (--network host)
+//   net/runsc-host/*         gVisor on the host's network (--network=host)
 //   net/vm/*                 the libvirt guest's virtio-net on a tap on a bridge
 //   net/qemu/*               the same guest and tap, QEMU started without libvirt
 // Every repetition builds its path, starts the peer, runs one instance (all four figures)
@@ -40,6 +42,14 @@ constexpr NetVariant kVariants[] = {
     {"container", "container-nat", NetMode::kNat},
     {"crun", "crun-bridge", NetMode::kBridge},
     {"runc", "runc-bridge", NetMode::kBridge},
+    // The engines join only namespaces of their own making: the host's network is the path
+    // a prepared veth cannot be (docker's bridge would edit the host's firewall).
+    {"docker", "docker-host", NetMode::kHost},
+    {"podman", "podman-host", NetMode::kHost},
+    // gVisor on the host's network (--network=host: the Sentry's sockets are host sockets).
+    // Its own netstack on a prepared veth (--network=sandbox) refuses here: "cannot run
+    // with network enabled in root network namespace", though the namespace is not the root.
+    {"runsc", "runsc-host", NetMode::kHost},
     {"vm", "vm", NetMode::kTap},
     {"qemu", "qemu", NetMode::kTap},
 };
