@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include <fstream>
 #include <set>
@@ -68,13 +72,27 @@ class DockerRun : public ::testing::Test {
   void TearDown() override {
     if (!config_.state_dir.empty()) fs::remove_all(config_.state_dir);
   }
+  // Nothing that was not there before is left. (What was there may belong to another run
+  // on this host, with a daemon of its own: its paths come and go meanwhile.)
   void expect_host_as_before() {
     EXPECT_EQ(daemon_leftovers(config_.state_dir), std::vector<std::string>{});
-    EXPECT_EQ(exists("/run/docker"), had_run_docker_) << "/run/docker";
-    EXPECT_EQ(exists("/run/containerd"), had_run_containerd_) << "/run/containerd";
-    EXPECT_EQ(entries("/run/containerd/s"), shim_sockets_) << "a shim's socket was left";
-    EXPECT_EQ(exists("/etc/docker/key.json"), had_trust_key_) << "dockerd wrote its trust key into /etc/docker";
-    EXPECT_EQ(exists("/opt/containerd"), had_opt_) << "/opt/containerd";
+    if (!had_run_docker_) EXPECT_FALSE(exists("/run/docker"));
+    if (!had_run_containerd_) EXPECT_FALSE(exists("/run/containerd"));
+    if (!had_trust_key_) EXPECT_FALSE(exists("/etc/docker/key.json")) << "dockerd wrote its trust key into /etc/docker";
+    if (!had_opt_) EXPECT_FALSE(exists("/opt/containerd"));
+    // A shim's socket that nobody listens on any more is a leftover; another run's live
+    // shims answer.
+    for (const auto& socket : entries("/run/containerd/s"))
+      if (!shim_sockets_.contains(socket)) EXPECT_TRUE(answers(socket)) << "a dead shim's socket was left: " << socket;
+  }
+  static bool answers(const fs::path& socket) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, socket.c_str(), sizeof(address.sun_path) - 1);
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok = fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+    if (fd >= 0) ::close(fd);
+    return ok;
   }
   static std::set<std::string> entries(const fs::path& dir) {
     std::set<std::string> out;
