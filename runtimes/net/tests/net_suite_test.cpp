@@ -62,7 +62,8 @@ TEST(NetSuite, EveryModePassesTrafficAndLeavesTheHostAsFound) {
     EXPECT_GT(row.value(counter, 0.0), 0.0) << name;
     if (part.starts_with("rr")) EXPECT_GE(row.value("p99_ns", 0.0), row.value("p50_ns", 1.0)) << name;
   }
-  for (std::string mode : {"bare", "container-host", "container-bridge", "container-nat", "crun-bridge", "runc-bridge", "vm", "qemu"})
+  for (std::string mode : {"bare", "container-host", "container-bridge", "container-nat", "crun-bridge", "runc-bridge",
+                           "docker-host", "podman-host", "runsc-host", "vm", "qemu"})
     for (std::string part : {"rr", "rr1k", "stream", "connect"})
       EXPECT_TRUE(names.contains("net/" + mode + "/" + part)) << "no row net/" << mode << "/" << part;
   for (std::string mode : {"bare", "container-host", "container-bridge", "container-nat"})
