@@ -1,6 +1,5 @@
-// A bench killed with SIGKILL while its private dockerd runs a container: the daemon,
-// its containerd, the shim and the workload live on as orphans, with overlay and netns
-// mounts, a cgroup tree and the daemon's files. `bench clean` removes all of it.
+// `bench clean` after a bench killed with SIGKILL mid-container: everything a container
+// engine left for that run goes.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -48,17 +47,24 @@ bool any_cgroup_named(const std::string& name) {
   return fs::exists(fs::path("/sys/fs/cgroup") / name, ec);
 }
 
-TEST(BenchClean, RemovesWhatAPrivateDockerdOfAKilledRunLeft) {
-  if (::geteuid() != 0) GTEST_SKIP() << "needs root: a private dockerd";
-  if (::access("/usr/sbin/dockerd", X_OK) != 0) GTEST_SKIP() << "dockerd is not installed (apt-get install docker.io)";
-  fs::path state = "/tmp/isobench-safetytest-" + std::to_string(::getpid()) + "-dockerstate";
+// A bench killed with SIGKILL while an engine runs a container for it: docker's private
+// daemon (dockerd, containerd, shim) or podman's conmon live on as orphans with the
+// workload, overlay and netns mounts, a cgroup tree and the engine's files.
+class EngineClean : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EngineClean, BenchCleanRemovesWhatTheEngineOfAKilledRunLeft) {
+  const std::string engine = GetParam();
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  const char* binary = engine == "docker" ? "/usr/sbin/dockerd" : "/usr/bin/podman";
+  if (::access(binary, X_OK) != 0) GTEST_SKIP() << binary << " is not installed";
+  fs::path state = "/tmp/isobench-safetytest-" + std::to_string(::getpid()) + "-" + engine + "state";
   fs::create_directories(state);
   BenchStart how;
   how.env = {{"ISOBENCH_STATE_DIR", state.string()}};
   // A workload argument that nothing else on the host runs, to find its process by.
   const std::string seconds = std::to_string(600 + ::getpid() % 1000);
-  std::string base = "/tmp/isobench-safetytest-" + std::to_string(::getpid()) + "-docker";
-  pid_t bench = start_bench({"run", "--backend", "docker", "idle", seconds}, base + ".out", base + ".err", how);
+  std::string base = "/tmp/isobench-safetytest-" + std::to_string(::getpid()) + "-" + engine;
+  pid_t bench = start_bench({"run", "--backend", engine, "idle", seconds}, base + ".out", base + ".err", how);
   ASSERT_GT(bench, 0);
   const std::string workload = std::string("/isobench-workload\0idle\0", 24) + seconds;
   bool running = eventually([&] { return !processes_with(workload).empty(); }, 120);
@@ -66,25 +72,29 @@ TEST(BenchClean, RemovesWhatAPrivateDockerdOfAKilledRunLeft) {
   ::waitpid(bench, nullptr, 0);
   ASSERT_TRUE(running) << read_text(base + ".err");
 
-  fs::path daemon_dir = state / ("isobench-docker-" + std::to_string(bench));
-  EXPECT_FALSE(processes_with(daemon_dir.string()).empty()) << "the killed run's dockerd lives on";
-  EXPECT_TRUE(fs::exists(daemon_dir));
-  EXPECT_TRUE(any_cgroup_named("isobench-docker-" + std::to_string(bench)));
+  const std::string name = "isobench-" + engine + "-" + std::to_string(bench);
+  fs::path engine_dir = state / name;
+  fs::path run_dir = fs::path("/run") / name;  // podman's runroot
+  EXPECT_FALSE(processes_with(engine_dir.string()).empty()) << "the killed run's " << engine << " processes live on";
+  EXPECT_TRUE(any_cgroup_named(name));
 
   auto clean = run_bench({"clean"}, how);
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
   EXPECT_NE(clean.out.find("removed process"), std::string::npos) << clean.out;
-  EXPECT_NE(clean.out.find("removed temp path " + daemon_dir.string()), std::string::npos) << clean.out;
-  EXPECT_TRUE(eventually([&] { return processes_with(daemon_dir.string()).empty(); }));
+  EXPECT_NE(clean.out.find("removed temp path " + engine_dir.string()), std::string::npos) << clean.out;
+  EXPECT_TRUE(eventually([&] { return processes_with(engine_dir.string()).empty(); }));
   EXPECT_TRUE(eventually([&] { return processes_with(workload).empty(); }));
-  EXPECT_EQ(read_text("/proc/self/mountinfo").find(daemon_dir.string()), std::string::npos) << "a mount is left";
-  EXPECT_FALSE(any_cgroup_named("isobench-docker-" + std::to_string(bench)));
-  EXPECT_FALSE(fs::exists(daemon_dir));
+  EXPECT_EQ(read_text("/proc/self/mountinfo").find(engine_dir.string()), std::string::npos) << "a mount is left";
+  EXPECT_FALSE(any_cgroup_named(name));
+  EXPECT_FALSE(fs::exists(engine_dir));
+  EXPECT_FALSE(fs::exists(run_dir));
 
   fs::remove_all(state);
   fs::remove(base + ".out");
   fs::remove(base + ".err");
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, EngineClean, ::testing::Values("docker", "podman"));
 
 }  // namespace
 }  // namespace isobench::safety::testing
