@@ -190,6 +190,13 @@ class Backend {
   // removes what it made for the run (an image), before the run's leak audit. Idempotent;
   // the destructor does it otherwise. No instance may be alive.
   virtual Result<void> shut_down() { return {}; }
+  // Builds the backend's own image from a prepared image rootfs (an engine's `import`),
+  // removes it again, and returns the seconds the build took; nullopt for a backend that
+  // runs the rootfs as it is (container, crun, runc, runsc). Only after probe() said yes.
+  virtual Result<std::optional<double>> build_image_from(const std::filesystem::path& rootfs) {
+    (void)rootfs;
+    return std::nullopt;
+  }
 };
 
 using BackendFactory = std::unique_ptr<Backend> (*)(const BackendConfig&);

@@ -79,6 +79,15 @@ class DockerBackend final : public Backend {
     return instance;
   }
 
+  Result<std::optional<double>> build_image_from(const fs::path& rootfs) override {
+    if (!cli_) return fail("docker: not available" );
+    static std::atomic<unsigned> sequence{0};
+    std::string name = "isobench-docker-" + std::to_string(::getpid()) + "-build-" + std::to_string(++sequence);
+    auto seconds = engine_build_and_remove_image(*cli_, rootfs, "/isobench-workload", name, daemon_ ? daemon_->dir() : fs::temp_directory_path());
+    if (!seconds) return std::unexpected(seconds.error());
+    return std::optional<double>(*seconds);
+  }
+
   std::vector<DoctorCheck> doctor() override {
     Availability available = probe();
     std::vector<DoctorCheck> checks;

@@ -152,6 +152,15 @@ Result<double> engine_import_image(const EngineCli& cli, const fs::path& rootfs,
   return static_cast<double>(end - start) / 1e9;
 }
 
+Result<double> engine_build_and_remove_image(const EngineCli& cli, const fs::path& rootfs, const std::string& entrypoint,
+                                             const std::string& name, const fs::path& scratch) {
+  auto built = engine_import_image(cli, rootfs, entrypoint, name, scratch);
+  auto removed = cli.run({"image", "rm", "--force", name}, Deadline::after(kStepTimeout));
+  if (!built) return std::unexpected(built.error());
+  if (!removed) return std::unexpected(removed.error().with_context("image rm " + name));
+  return built;
+}
+
 std::string engine_version_word(const std::string& version_line) {
   std::string line = version_line.substr(0, version_line.find('\n'));
   auto at = line.find("version ");

@@ -58,6 +58,12 @@ Result<double> engine_import_image(const EngineCli& cli, const std::filesystem::
                                    const std::string& entrypoint, const std::string& name,
                                    const std::filesystem::path& scratch);
 
+// One timed build of an image of the engine's own from `rootfs` (import), then its removal:
+// the image suite's figure for an engine. `name` is unique to the call.
+Result<double> engine_build_and_remove_image(const EngineCli& cli, const std::filesystem::path& rootfs,
+                                             const std::string& entrypoint, const std::string& name,
+                                             const std::filesystem::path& scratch);
+
 // "Docker version 20.10.24+dfsg1, build 297e128" -> "20.10.24+dfsg1"; "podman version
 // 4.3.1" -> "4.3.1"; the input when it has no version word.
 std::string engine_version_word(const std::string& version_line);

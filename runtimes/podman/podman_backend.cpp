@@ -83,6 +83,15 @@ class PodmanBackend final : public Backend {
     return instance;
   }
 
+  Result<std::optional<double>> build_image_from(const fs::path& rootfs) override {
+    if (!cli_) return fail("podman: not available" );
+    static std::atomic<unsigned> sequence{0};
+    std::string name = "isobench-podman-" + std::to_string(::getpid()) + "-build-" + std::to_string(++sequence);
+    auto seconds = engine_build_and_remove_image(*cli_, rootfs, "/isobench-workload", name, dir());
+    if (!seconds) return std::unexpected(seconds.error());
+    return std::optional<double>(*seconds);
+  }
+
   std::vector<DoctorCheck> doctor() override {
     Availability available = probe();
     std::vector<DoctorCheck> checks;

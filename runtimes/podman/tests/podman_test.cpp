@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/engine_host.hpp"
+#include "image/minimal_image.hpp"
 #include "oci/oci_runtime.hpp"
 #include "podman/podman_backend.hpp"
 
@@ -78,6 +79,12 @@ TEST(PodmanRun, IdentityRunsWithTheRecordedDeviationsAndLeavesNothingBehind) {
     auto manifest = backend->manifest();
     EXPECT_NE(manifest.at("deviation").find("RLIMIT_NOFILE"), std::string::npos);
     EXPECT_GT(std::stod(manifest.at("image_build_s")), 0);
+    auto rootfs = ensure_minimal_image(config);
+    ASSERT_TRUE(rootfs);
+    auto built = backend->build_image_from(rootfs->rootfs);
+    ASSERT_TRUE(built) << built.error().describe();
+    ASSERT_TRUE(built->has_value());
+    EXPECT_GT(**built, 0);
     auto stopped = backend->shut_down();
     ASSERT_TRUE(stopped) << stopped.error().describe();
   }
