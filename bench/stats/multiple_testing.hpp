@@ -3,12 +3,12 @@
 // raise at least one false alarm in 1 - 0.99^42 = 34% of runs.
 //
 // Holm-Bonferroni (Holm 1979) rather than Benjamini-Hochberg: a CI gate fails a build on
-// a single flagged benchmark, so the promise that matters is the family-wise error rate
-// (the chance that a run of unchanged code fails at all, at most alpha), not the false
-// discovery rate (the expected share of false flags among the flagged, which lets a run
-// of unchanged code fail whenever nothing real is there to dilute it). Holm makes that
-// promise under any dependence between the benchmarks and is uniformly more powerful
-// than plain Bonferroni.
+// a single flagged benchmark and each flagged row is a cause someone will chase, so the
+// promise that matters is the family-wise error rate (with probability >= 1 - alpha no
+// flagged row is false), not the false discovery rate (the expected share of false rows
+// among the flagged: the same promise when nothing changed, but once one real change is
+// flagged it lets false ones ride along). Holm makes that promise under any dependence
+// between the benchmarks and is uniformly more powerful than plain Bonferroni.
 #pragma once
 
 #include <span>
