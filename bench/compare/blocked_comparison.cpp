@@ -16,16 +16,6 @@ std::string format_g(const char* format, double value) {
   return buffer;
 }
 
-Finding bare_finding(const std::string& benchmark, const std::string& metric, Verdict verdict, std::string note) {
-  Finding finding;
-  finding.benchmark = benchmark;
-  finding.metric = metric;
-  finding.verdict = verdict;
-  if (!metric.empty()) finding.direction = direction_of(metric);
-  finding.note = std::move(note);
-  return finding;
-}
-
 // "5 blocks of 3 + 3": what the smallest p-value depends on.
 std::string describe_blocks(const std::vector<stats::Block>& blocks) {
   std::size_t used = 0, min_side = SIZE_MAX, max_side = 0;
@@ -45,7 +35,7 @@ std::string describe_blocks(const std::vector<stats::Block>& blocks) {
 Finding judge(const std::string& name, const std::string& metric, const std::vector<ResultsFile>& base_blocks,
               const std::vector<ResultsFile>& new_blocks, const BenchmarkSamples& base, const BenchmarkSamples& next,
               const CompareSettings& settings) {
-  Finding finding = bare_finding(name, metric, Verdict::kNoChange, {});
+  Finding finding = make_finding(name, metric, Verdict::kNoChange, {});
   const std::vector<double>& base_all = base.values(metric);
   const std::vector<double>& new_all = next.values(metric);
   finding.base_n = base_all.size();
@@ -101,14 +91,14 @@ Result<Comparison> compare_blocked(const std::vector<ResultsFile>& base_blocks, 
   for (const auto& base_benchmark : base.benchmarks) {
     const BenchmarkSamples* next_benchmark = next.find(base_benchmark.name);
     if (!next_benchmark) {
-      Finding finding = bare_finding(base_benchmark.name, "", Verdict::kMissing, "in BASE only");
+      Finding finding = make_finding(base_benchmark.name, "", Verdict::kMissing, "in BASE only");
       finding.base_n = base_benchmark.repetitions();
       comparison.findings.push_back(std::move(finding));
       continue;
     }
     if (next_benchmark->failed > 0) {
       bool unavailable = next_benchmark->unavailable == next_benchmark->failed;
-      Finding finding = bare_finding(
+      Finding finding = make_finding(
           next_benchmark->name, "", unavailable ? Verdict::kSkipped : Verdict::kFailed,
           (unavailable ? "" : std::to_string(next_benchmark->failed) + " repetition(s) failed: ") + next_benchmark->error_message);
       finding.base_n = base_benchmark.repetitions();
@@ -117,7 +107,7 @@ Result<Comparison> compare_blocked(const std::vector<ResultsFile>& base_blocks, 
       continue;
     }
     if (base_benchmark.repetitions() == 0) {
-      Finding finding = bare_finding(next_benchmark->name, "", Verdict::kInconclusive,
+      Finding finding = make_finding(next_benchmark->name, "", Verdict::kInconclusive,
                                      "no successful repetition in BASE: " + base_benchmark.error_message);
       finding.new_n = next_benchmark->repetitions();
       comparison.findings.push_back(std::move(finding));
@@ -128,7 +118,7 @@ Result<Comparison> compare_blocked(const std::vector<ResultsFile>& base_blocks, 
   }
   for (const auto& next_benchmark : next.benchmarks) {
     if (base.find(next_benchmark.name)) continue;
-    Finding finding = bare_finding(next_benchmark.name, "", Verdict::kNew, "in NEW only");
+    Finding finding = make_finding(next_benchmark.name, "", Verdict::kNew, "in NEW only");
     finding.new_n = next_benchmark.repetitions();
     comparison.findings.push_back(std::move(finding));
   }

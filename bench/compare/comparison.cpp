@@ -12,9 +12,8 @@
 #include "runtimes/common/quote.hpp"
 
 namespace isobench::compare {
-namespace {
 
-Finding finding_for(const std::string& benchmark, const std::string& metric, Verdict verdict, std::string note = {}) {
+Finding make_finding(const std::string& benchmark, const std::string& metric, Verdict verdict, std::string note) {
   Finding finding;
   finding.benchmark = benchmark;
   finding.metric = metric;
@@ -23,6 +22,8 @@ Finding finding_for(const std::string& benchmark, const std::string& metric, Ver
   finding.note = std::move(note);
   return finding;
 }
+
+namespace {
 
 // The bootstrap needs a few values per sample before its interval means anything.
 constexpr std::size_t kMinBootstrapSample = 5;
@@ -98,7 +99,7 @@ void classify(Finding& finding, const CompareSettings& settings, std::size_t fam
 
 Finding judge_absolute(const std::string& name, const std::string& metric, const std::vector<double>& base,
                        const std::vector<double>& next, const CompareSettings& settings) {
-  Finding finding = finding_for(name, metric, Verdict::kNoChange);
+  Finding finding = make_finding(name, metric, Verdict::kNoChange);
   finding.base_n = base.size();
   finding.new_n = next.size();
   finding.base_cv = stats::coefficient_of_variation(base);
@@ -144,7 +145,7 @@ Finding judge_normalized(const std::string& name, const std::string& metric, con
                          const std::vector<double>& base_ref, const std::vector<double>& new_x,
                          const std::vector<double>& new_ref, const CompareSettings& settings,
                          std::size_t family_estimate) {
-  Finding finding = finding_for(name, metric, Verdict::kNoChange);
+  Finding finding = make_finding(name, metric, Verdict::kNoChange);
   finding.base_n = base_x.size();
   finding.new_n = new_x.size();
   double base_ref_median = stats::median(base_ref), new_ref_median = stats::median(new_ref);
@@ -190,7 +191,7 @@ void judge_benchmark(const BenchmarkSamples& base, const BenchmarkSamples& next,
                      const CompareSettings& settings, std::size_t family_estimate, std::vector<Finding>& out) {
   if (next.failed > 0) {
     bool unavailable = next.unavailable == next.failed;
-    Finding finding = finding_for(next.name, "", unavailable ? Verdict::kSkipped : Verdict::kFailed,
+    Finding finding = make_finding(next.name, "", unavailable ? Verdict::kSkipped : Verdict::kFailed,
                                   (unavailable ? "" : std::to_string(next.failed) + " repetition(s) failed: ") +
                                       next.error_message);
     finding.base_n = base.repetitions();
@@ -199,7 +200,7 @@ void judge_benchmark(const BenchmarkSamples& base, const BenchmarkSamples& next,
     return;
   }
   if (base.repetitions() == 0) {
-    Finding finding = finding_for(next.name, "", Verdict::kInconclusive,
+    Finding finding = make_finding(next.name, "", Verdict::kInconclusive,
                                   "no successful repetition in BASE: " + base.error_message);
     finding.new_n = next.repetitions();
     out.push_back(std::move(finding));
@@ -217,7 +218,7 @@ void judge_benchmark(const BenchmarkSamples& base, const BenchmarkSamples& next,
     const auto* new_values = samples_of(next, metric);
     if (!base_values && !new_values) continue;  // not every benchmark has every counter
     if (!base_values || !new_values) {
-      out.push_back(finding_for(next.name, metric, Verdict::kInconclusive,
+      out.push_back(make_finding(next.name, metric, Verdict::kInconclusive,
                                 std::string("metric only in ") + (base_values ? "BASE" : "NEW")));
       continue;
     }
@@ -228,7 +229,7 @@ void judge_benchmark(const BenchmarkSamples& base, const BenchmarkSamples& next,
     const auto* base_ref_values = base_ref ? samples_of(*base_ref, metric) : nullptr;
     const auto* new_ref_values = new_ref ? samples_of(*new_ref, metric) : nullptr;
     if (!base_ref_values || !new_ref_values) {
-      out.push_back(finding_for(next.name, metric, Verdict::kInconclusive,
+      out.push_back(make_finding(next.name, metric, Verdict::kInconclusive,
                                 "no " + *bare + " with " + metric + " in " + (!base_ref_values ? "BASE" : "NEW") +
                                     " to normalize by"));
       continue;
@@ -291,7 +292,7 @@ Result<Comparison> compare_results(const ResultsFile& base, const ResultsFile& n
   for (const auto& base_benchmark : base.benchmarks) {
     const BenchmarkSamples* next_benchmark = next.find(base_benchmark.name);
     if (!next_benchmark) {
-      Finding finding = finding_for(base_benchmark.name, "", Verdict::kMissing, "in BASE only");
+      Finding finding = make_finding(base_benchmark.name, "", Verdict::kMissing, "in BASE only");
       finding.base_n = base_benchmark.repetitions();
       comparison.findings.push_back(std::move(finding));
       continue;
@@ -302,7 +303,7 @@ Result<Comparison> compare_results(const ResultsFile& base, const ResultsFile& n
   }
   for (const auto& next_benchmark : next.benchmarks) {
     if (base.find(next_benchmark.name)) continue;
-    Finding finding = finding_for(next_benchmark.name, "", Verdict::kNew, "in NEW only");
+    Finding finding = make_finding(next_benchmark.name, "", Verdict::kNew, "in NEW only");
     finding.new_n = next_benchmark.repetitions();
     comparison.findings.push_back(std::move(finding));
   }

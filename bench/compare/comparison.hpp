@@ -67,6 +67,10 @@ struct Finding {
   std::string note;  // why, for anything but a plain verdict
 };
 
+// A finding with its verdict and note, and the metric's direction when there is one;
+// the figures are filled in by the test that decided it.
+Finding make_finding(const std::string& benchmark, const std::string& metric, Verdict verdict, std::string note = {});
+
 struct Comparison {
   CompareSettings settings;
   std::vector<Finding> findings;

@@ -287,13 +287,13 @@ void add_hypervisor_suite(Plan& plan) {
   if (backend == nullptr) return;
   const std::string prefix = "hypervisor/kvm/";
   const char* kExits[] = {"exit_mmio", "exit_port_io", "exit_cpuid", "exit_hlt", "compute_loop"};
-  const char* kPaging[] = {"hash",      "triad",     "chase_4k",       "chase_2m",
+  const char* kGuestHostPairs[] = {"hash",      "triad",     "chase_4k",       "chase_2m",
                            "random_4k", "random_2m", "first_touch_4k", "first_touch_2m"};
   const Availability& availability = plan.backends().availability("kvm");
   if (!availability.available) {
     for (const LifecycleStep& step : kLifecycleSteps) plan.add_unavailable(prefix + step.name, availability.reason);
     for (const char* name : kExits) plan.add_unavailable(prefix + name, availability.reason);
-    for (const char* name : kPaging) plan.add_unavailable(prefix + name, availability.reason);
+    for (const char* name : kGuestHostPairs) plan.add_unavailable(prefix + name, availability.reason);
     return;
   }
   int repetitions = plan.repetitions(50, 10);

@@ -56,9 +56,9 @@ nlohmann::json KvmSession::attributes(GuestPages pages, HostPages host, bool jud
     return out;
   }
   out["native_check_ratio"] = check->ratio;
-  out["emulated"] = !(check->ratio < kNativeHashRatio);
+  out["emulated"] = !(check->ratio < results::kEmulatedComputeRatio);
   out["emulated_why"] = "the guest's hash kernel ran at " + results::format_ratio(check->ratio) +
-                        " of the same kernel on the host (" + results::format_ratio(kNativeHashRatio) +
+                        " of the same kernel on the host (" + results::format_ratio(results::kEmulatedComputeRatio) +
                         " or slower would be an emulator's)";
   return out;
 }

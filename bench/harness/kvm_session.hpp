@@ -13,16 +13,13 @@
 #include <optional>
 #include <string>
 
+#include "bench/results/emulation.hpp"
 #include "runtimes/kvm/guest_kernels.hpp"
 #include "runtimes/kvm/hypervisor_facts.hpp"
 #include "runtimes/kvm/kvm_system.hpp"
 #include "runtimes/kvm/primitives.hpp"
 
 namespace isobench {
-
-// A guest whose hash kernel runs at this ratio of the host's or slower is not running
-// natively (emulation.hpp has the same threshold for the compute loop).
-inline constexpr double kNativeHashRatio = 1.5;
 
 class KvmSession {
  public:
@@ -39,7 +36,8 @@ class KvmSession {
   Result<kvm::NativeCheck> native_check();
 
   // hypervisor, guest_mode, nested, guest_pages, host_pages, host_thp; with `judge`,
-  // also emulated / emulated_why from native_check().
+  // also emulated / emulated_why from native_check(), by the emulation rule's threshold
+  // (results::kEmulatedComputeRatio).
   nlohmann::json attributes(kvm::GuestPages pages, kvm::HostPages host, bool judge = true);
 
  private:

@@ -13,6 +13,21 @@
 extern "C" {
 #endif
 
+// ---- the sizes and seeds every runner uses, so that digests agree ---------------------
+// The hash's words: 1 MiB, seeded with 1.
+#define ISOBENCH_HASH_WORDS ((uint64_t)(1u << 20) / sizeof(uint64_t))
+#define ISOBENCH_HASH_SEED 1
+// Random access: the largest power of two of words in `bytes`, one update per 32 words,
+// a warm-up of an eighth of the updates (seed 7), then the timed run (seed 12345).
+static inline uint64_t isobench_random_words(uint64_t bytes) {
+  uint64_t words = 1;
+  while (words * 2 * sizeof(uint64_t) <= bytes) words *= 2;
+  return words;
+}
+static inline uint64_t isobench_random_updates(uint64_t words) { return words / 32; }
+#define ISOBENCH_RANDOM_WARM_SEED 7
+#define ISOBENCH_RANDOM_SEED 12345
+
 // ---- cpu: a multiply-xorshift hash over generated words -------------------------------
 // Fills `count` words from splitmix64 seeded with `seed`.
 void isobench_hash_fill(uint64_t* words, uint64_t count, uint64_t seed);

@@ -15,7 +15,6 @@ namespace workload {
 namespace {
 
 constexpr std::uint64_t kDefaultRounds = 400;
-constexpr std::size_t kWords = (1 << 20) / sizeof(std::uint64_t);
 
 }  // namespace
 
@@ -29,8 +28,8 @@ int run_cpu(std::span<const std::string> args, JsonObject& out, std::string& err
     error = "bad ROUNDS " + isobench::quote_input(args[0]);
     return kUsage;
   }
-  std::vector<std::uint64_t> words(kWords);
-  isobench_hash_fill(words.data(), words.size(), 1);
+  std::vector<std::uint64_t> words(ISOBENCH_HASH_WORDS);
+  isobench_hash_fill(words.data(), words.size(), ISOBENCH_HASH_SEED);
   // Warm-up: caches and page faults outside the window.
   volatile std::uint64_t warm = isobench_hash_rounds(words.data(), words.size(), 1);
   (void)warm;
@@ -42,7 +41,7 @@ int run_cpu(std::span<const std::string> args, JsonObject& out, std::string& err
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(digest));
   double seconds = static_cast<double>(ns) / 1e9;
-  std::uint64_t ops = *rounds * kWords;
+  std::uint64_t ops = *rounds * ISOBENCH_HASH_WORDS;
   out.add("kernel", "hash").add("rounds", *rounds).add("ops", ops).add("seconds", seconds);
   out.add("ops_per_s", seconds > 0 ? static_cast<double>(ops) / seconds : 0.0).add("digest", hex);
   return kDone;

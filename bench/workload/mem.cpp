@@ -109,20 +109,15 @@ void chase(JsonObject& out, std::uint64_t bytes) {
   out.add_raw("chase", figures.str());
 }
 
-// The updates a random run makes: one per 32 words, so that a 1 GiB buffer takes about
-// a second on a nested host and every access is still a miss.
-constexpr std::uint64_t random_updates(std::uint64_t words) { return words / 32; }
-
 void random_access(JsonObject& out, std::uint64_t bytes) {
-  // A power of two of words, so that an index is a mask away from the generator.
-  std::uint64_t words = 1;
-  while (words * 2 * sizeof(std::uint64_t) <= bytes) words *= 2;
+  // A power of two of words, so that an index is a mask away from the generator; one
+  // update per 32 words, so that 1 GiB takes about a second on a nested host.
+  const std::uint64_t words = isobench_random_words(bytes), updates = isobench_random_updates(words);
   Mapping<std::uint64_t> buffer(words, Mapping<std::uint64_t>::Pages::kDefault);
   isobench_random_fill(buffer.get(), words);
-  const std::uint64_t updates = random_updates(words);
-  isobench_random_access(buffer.get(), words - 1, updates / 8, 7);  // warm-up
+  isobench_random_access(buffer.get(), words - 1, updates / 8, ISOBENCH_RANDOM_WARM_SEED);
   std::int64_t start = monotonic_now_ns();
-  std::uint64_t digest = isobench_random_access(buffer.get(), words - 1, updates, 12345);
+  std::uint64_t digest = isobench_random_access(buffer.get(), words - 1, updates, ISOBENCH_RANDOM_SEED);
   std::int64_t ns = monotonic_now_ns() - start;
 
   char hex[17];

@@ -16,14 +16,6 @@ namespace {
 
 constexpr std::uint64_t kLineBytes = 64;
 
-// The workload's random sizing: a power of two of words, one update per 32 words.
-std::uint64_t random_words(std::uint64_t bytes) {
-  std::uint64_t words = 1;
-  while (words * 2 * sizeof(std::uint64_t) <= bytes) words *= 2;
-  return words;
-}
-constexpr std::uint64_t random_updates(std::uint64_t words) { return words / 32; }
-
 Result<void> fits(const GuestVm& vm, std::uint64_t needed, const char* what) {
   if (needed <= vm.heap_bytes()) return {};
   return fail(std::string(what) + " needs " + std::to_string(needed) + " bytes of guest heap, the VM has " +
@@ -44,12 +36,12 @@ Result<MappedRegion> host_buffer(std::uint64_t bytes, HostPages pages) {
 std::uint64_t hash_heap_bytes() { return kHashWords * sizeof(std::uint64_t); }
 std::uint64_t triad_heap_bytes(std::uint64_t bytes) { return bytes / (3 * sizeof(double)) * 3 * sizeof(double) + kPage2M * 3; }
 std::uint64_t chase_heap_bytes(std::uint64_t bytes) { return bytes + bytes / kLineBytes * sizeof(std::uint32_t) + kPage2M; }
-std::uint64_t random_heap_bytes(std::uint64_t bytes) { return random_words(bytes) * sizeof(std::uint64_t); }
+std::uint64_t random_heap_bytes(std::uint64_t bytes) { return isobench_random_words(bytes) * sizeof(std::uint64_t); }
 
 Result<HashRun> guest_hash(GuestVm& vm, std::uint64_t rounds) {
   if (auto ok = fits(vm, hash_heap_bytes(), "the hash kernel"); !ok) return std::unexpected(ok.error());
   const std::uint64_t words = vm.heap_base();
-  if (auto fill = vm.call(ISOBENCH_OP_HASH_FILL, {words, kHashWords, 1}, kKernelLimit); !fill)
+  if (auto fill = vm.call(ISOBENCH_OP_HASH_FILL, {words, kHashWords, ISOBENCH_HASH_SEED}, kKernelLimit); !fill)
     return std::unexpected(fill.error());
   if (auto warm = vm.call(ISOBENCH_OP_HASH_ROUNDS, {words, kHashWords, 1}, kKernelLimit); !warm)
     return std::unexpected(warm.error());
@@ -60,7 +52,7 @@ Result<HashRun> guest_hash(GuestVm& vm, std::uint64_t rounds) {
 
 Result<HashRun> host_hash(std::uint64_t rounds) {
   std::vector<std::uint64_t> words(kHashWords);
-  isobench_hash_fill(words.data(), words.size(), 1);
+  isobench_hash_fill(words.data(), words.size(), ISOBENCH_HASH_SEED);
   volatile std::uint64_t warm = isobench_hash_rounds(words.data(), words.size(), 1);
   (void)warm;
   std::int64_t start = monotonic_ns();
@@ -155,24 +147,24 @@ Result<ChaseRun> host_chase(std::uint64_t bytes, HostPages pages) {
 
 Result<RandomRun> guest_random(GuestVm& vm, std::uint64_t bytes) {
   if (auto ok = fits(vm, random_heap_bytes(bytes), "random"); !ok) return std::unexpected(ok.error());
-  const std::uint64_t words = random_words(bytes), buffer = vm.heap_base(), updates = random_updates(words);
+  const std::uint64_t words = isobench_random_words(bytes), buffer = vm.heap_base(), updates = isobench_random_updates(words);
   if (auto fill = vm.call(ISOBENCH_OP_RANDOM_FILL, {buffer, words}, kKernelLimit); !fill) return std::unexpected(fill.error());
-  if (auto warm = vm.call(ISOBENCH_OP_RANDOM, {buffer, words - 1, updates / 8, 7}, kKernelLimit); !warm)
+  if (auto warm = vm.call(ISOBENCH_OP_RANDOM, {buffer, words - 1, updates / 8, ISOBENCH_RANDOM_WARM_SEED}, kKernelLimit); !warm)
     return std::unexpected(warm.error());
-  auto run = vm.call(ISOBENCH_OP_RANDOM, {buffer, words - 1, updates, 12345}, kKernelLimit);
+  auto run = vm.call(ISOBENCH_OP_RANDOM, {buffer, words - 1, updates, ISOBENCH_RANDOM_SEED}, kKernelLimit);
   if (!run) return std::unexpected(run.error());
   return RandomRun{run->ns, words * sizeof(std::uint64_t), updates, run->result};
 }
 
 Result<RandomRun> host_random(std::uint64_t bytes, HostPages pages) {
-  const std::uint64_t words = random_words(bytes), updates = random_updates(words);
+  const std::uint64_t words = isobench_random_words(bytes), updates = isobench_random_updates(words);
   auto buffer = host_buffer(words * sizeof(std::uint64_t), pages);
   if (!buffer) return std::unexpected(buffer.error());
   auto* p = static_cast<std::uint64_t*>(buffer->get());
   isobench_random_fill(p, words);
-  isobench_random_access(p, words - 1, updates / 8, 7);
+  isobench_random_access(p, words - 1, updates / 8, ISOBENCH_RANDOM_WARM_SEED);
   std::int64_t start = monotonic_ns();
-  std::uint64_t digest = isobench_random_access(p, words - 1, updates, 12345);
+  std::uint64_t digest = isobench_random_access(p, words - 1, updates, ISOBENCH_RANDOM_SEED);
   std::int64_t end = monotonic_ns();
   return RandomRun{end - start, words * sizeof(std::uint64_t), updates, digest};
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "runtimes/common/error.hpp"
+#include "bench/kernels/kernels.h"
 #include "guest_vm.hpp"
 
 namespace isobench::kvm {
@@ -15,7 +16,7 @@ namespace isobench::kvm {
 // A guest kernel may run for seconds (1 GiB fills on a slow host); never forever.
 inline constexpr std::chrono::seconds kKernelLimit{120};
 
-inline constexpr std::uint64_t kHashWords = (1 << 20) / sizeof(std::uint64_t);  // 1 MiB, as the workload's
+inline constexpr std::uint64_t kHashWords = ISOBENCH_HASH_WORDS;
 inline constexpr int kTriadPasses = 7;
 
 struct HashRun {

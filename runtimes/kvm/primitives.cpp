@@ -6,8 +6,6 @@
 namespace isobench::kvm {
 namespace {
 
-constexpr std::uint64_t kHashBytes = 1 << 20;  // the workload's cpu kernel's words
-
 Result<void> need_kernel_mode(const GuestVm& vm, const char* what) {
   if (vm.config().mode == GuestMode::kKernel) return {};
   return fail(std::string(what) + " needs a kernel-mode (ring 0) guest; this one runs in user mode");
@@ -17,7 +15,7 @@ Result<void> need_kernel_mode(const GuestVm& vm, const char* what) {
 
 Result<LifecycleSample> measure_lifecycle(KvmSystem& system, GuestMode mode, LifeUntil until) {
   LifecycleSample sample;
-  const std::uint64_t heap = until == LifeUntil::kKernelResult ? kHashBytes : 0;
+  const std::uint64_t heap = until == LifeUntil::kKernelResult ? ISOBENCH_HASH_WORDS * sizeof(std::uint64_t) : 0;
   auto vm = GuestVm::create(system, {.heap_bytes = heap, .mode = mode}, sample.birth);
   if (!vm) return std::unexpected(vm.error());
   {
@@ -26,8 +24,8 @@ Result<LifecycleSample> measure_lifecycle(KvmSystem& system, GuestMode mode, Lif
     if (auto ran = vm->run_to_first_exit(sample.birth); !ran) return std::unexpected(ran.error());
   }
   if (until == LifeUntil::kKernelResult) {
-    const std::uint64_t words = vm->heap_base(), count = kHashBytes / sizeof(std::uint64_t);
-    auto fill = vm->call(ISOBENCH_OP_HASH_FILL, {words, count, 1}, kRunLimit);
+    const std::uint64_t words = vm->heap_base(), count = ISOBENCH_HASH_WORDS;
+    auto fill = vm->call(ISOBENCH_OP_HASH_FILL, {words, count, ISOBENCH_HASH_SEED}, kRunLimit);
     if (!fill) return std::unexpected(fill.error());
     auto pass = vm->call(ISOBENCH_OP_HASH_ROUNDS, {words, count, 1}, kRunLimit);
     if (!pass) return std::unexpected(pass.error());
