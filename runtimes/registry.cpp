@@ -5,6 +5,7 @@
 #include "container/container_backend.hpp"
 #include "docker/docker_backend.hpp"
 #include "kvm/kvm_backend.hpp"
+#include "microvm/microvm_backend.hpp"
 #include "podman/podman_backend.hpp"
 #include "oci/oci_backend.hpp"
 #include "qemu/qemu_backend.hpp"
@@ -22,6 +23,7 @@ std::span<const BackendEntry> backend_table() {
       {"vm", make_vm_backend},
       {"qemu", make_qemu_backend},
       {"kvm", make_kvm_backend},
+      {"microvm", make_microvm_backend},
       {"docker", make_docker_backend},
       {"podman", make_podman_backend},
       {"runsc", make_runsc_backend},

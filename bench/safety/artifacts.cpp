@@ -97,7 +97,7 @@ void scan_files_below(const fs::path& dir, int depth, ArtifactKind kind, std::ve
 bool is_isobench_process(const ProcessInfo& info) {
   std::string argv0 = info.cmdline.substr(0, info.cmdline.find(' '));
   std::string base = fs::path(argv0).filename().string();
-  if (base == "isobench-workload") return info.ppid == 1 || owner_pid(info.cmdline).has_value();
+  if (base == "isobench-workload" || base == "isobench-microvm") return info.ppid == 1 || owner_pid(info.cmdline).has_value();
   static constexpr std::string_view kRuntimes[] = {"crun",       "runc",          "runsc",  "runsc-sandbox",
                                                    "runsc-gofer", "dockerd",      "docker", "containerd",
                                                    "podman",     "conmon"};

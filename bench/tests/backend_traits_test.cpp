@@ -20,7 +20,7 @@ BackendConfig nowhere() {
 
 const std::map<std::string, std::string> kFamilies = {
     {"bare", "process"}, {"container", "container"}, {"crun", "oci"}, {"runc", "oci"},
-    {"vm", "vm"},        {"qemu", "vm"},             {"kvm", "microvm"},
+    {"vm", "vm"},        {"qemu", "vm"},             {"kvm", "microvm"},         {"microvm", "microvm"},
     {"docker", "oci"},      {"podman", "oci"},         {"runsc", "sandbox"},
 };
 
@@ -43,7 +43,7 @@ TEST(BackendTraits, OnlyGuestsBootAnOsAndOnlyTheyWaitLonger) {
     EXPECT_EQ(traits.boots_guest_os, guest) << name;
     EXPECT_EQ(traits.ready_timeout, guest ? std::chrono::seconds(60) : std::chrono::seconds(10)) << name;
     EXPECT_EQ(traits.exit_timeout, guest ? std::chrono::seconds(120) : std::chrono::seconds(60)) << name;
-    EXPECT_EQ(traits.emulation_possible, guest || name == "kvm") << name;
+    EXPECT_EQ(traits.emulation_possible, guest || name == "kvm" || name == "microvm") << name;
     EXPECT_EQ(traits.runs_workloads, name != "kvm") << name;
   }
 }

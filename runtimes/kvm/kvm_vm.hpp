@@ -42,6 +42,7 @@ class KvmVcpu {
   // (interrupts off), the other general registers zero.
   Result<void> set_entry(std::uint64_t rip, std::uint64_t rsp);
   Result<kvm_regs> registers() const;
+  int fd() const { return fd_.get(); }
   Result<kvm_sregs> special_registers() const;
   Result<void> set_special_registers(const kvm_sregs& sregs);
   // KVM_SET_CPUID2 with the entries KVM supports (KvmSystem::supported_cpuid): the

@@ -36,6 +36,12 @@ class MappedRegion {
     if (addr == MAP_FAILED) return fail_errno("mmap " + std::to_string(size) + " bytes for " + std::string(what));
     return MappedRegion(addr, size);
   }
+  // A read-only private mapping of the file open at `fd` (an ELF to parse).
+  static Result<MappedRegion> read_only(int fd, std::size_t size, const char* what) {
+    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (addr == MAP_FAILED) return fail_errno(std::string("mmap ") + what);
+    return MappedRegion(addr, size);
+  }
   // A shared mapping of `fd` (the vCPU's kvm_run structure).
   static Result<MappedRegion> shared(int fd, std::size_t size, const char* what) {
     void* addr = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
