@@ -27,6 +27,24 @@ std::optional<std::uint64_t> guest_ram_rss(const std::vector<MappingMemory>& map
   return best;
 }
 
+// The microvm VMM reserves guest RAM as one anonymous mapping and maps the workload's ELF
+// segments from its file into it (vmm/address_space.cpp): guest RAM is the contiguous run
+// of mappings around the file mappings of a binary that is not the VMM's own.
+std::uint64_t microvm_guest_rss(const std::vector<MappingMemory>& mappings, const fs::path& vmm_exe) {
+  auto is_workload_file = [&](const MappingMemory& m) {
+    return m.name.starts_with("/") && fs::path(m.name) != vmm_exe;
+  };
+  auto file = std::find_if(mappings.begin(), mappings.end(), is_workload_file);
+  if (file == mappings.end()) return 0;
+  auto first = file, last = file;
+  auto joins = [&](const MappingMemory& m) { return m.name.empty() || m.name == file->name; };
+  while (first != mappings.begin() && std::prev(first)->end == first->start && joins(*std::prev(first))) --first;
+  while (std::next(last) != mappings.end() && std::next(last)->start == last->end && joins(*std::next(last))) ++last;
+  std::uint64_t rss = 0;
+  for (auto it = first; it != std::next(last); ++it) rss += it->rss;
+  return rss;
+}
+
 }  // namespace
 
 MeasureContext MeasureContext::for_backend(const Backend& backend, const LaunchOptions& options) {
@@ -69,6 +87,7 @@ Result<InstanceMemory> measure_instance(const Instance& instance, const MeasureC
 
   InstanceMemory memory;
   bool process_kernel = false;
+  std::error_code ignored;
   for (pid_t pid : pids) {
     auto process = read_process_memory(pid);
     if (!process) {
@@ -88,6 +107,13 @@ Result<InstanceMemory> measure_instance(const Instance& instance, const MeasureC
       if (!kernel) return std::unexpected(kernel.error().with_context("footprint"));
       memory.kernel += *kernel;
       process_kernel = true;
+    }
+    if (name == "isobench-microv") {  // comm: the first 15 characters of isobench-microvm
+      auto mappings = read_mappings(pid);
+      if (!mappings) return std::unexpected(mappings.error().with_context("footprint"));
+      std::uint64_t ram = microvm_guest_rss(*mappings, fs::read_symlink(fs::path("/proc") / std::to_string(pid) / "exe", ignored));
+      memory.guest_ram_rss = memory.guest_ram_rss.value_or(0) + ram;
+      memory.vmm_overhead_rss += process->rss - std::min(process->rss, ram);
     }
     if (context.guest_memory_bytes > 0 && name.starts_with("qemu")) {
       auto mappings = read_mappings(pid);

@@ -625,6 +625,59 @@ std::vector<Claim> claim_c6(const Reading& reading) {
   return rows;
 }
 
+// C4 and C6 ask what a guest OS costs; a VM without one (microvm: the same hypervisor, the
+// same binary, no guest kernel) against the same container separates the hypervisor's
+// share from the OS's. One row each, beside the rows with a guest OS.
+bool is_vm_without_os(const FamilyTraits& t) { return t.family == "microvm"; }
+
+void note_against_guest_os(Claim& claim, const Claim& with_os) {
+  if (with_os.point)
+    claim.note = "the same claim with a guest OS (" + with_os.backend + "): " + with_os.effect + ", " +
+                 with_os.verdict_text;
+  else
+    claim.note = "the same claim with a guest OS: " + with_os.verdict_text;
+}
+
+Claim claim_c4_without_guest_os(const Reading& reading, const Claim& with_os) {
+  Claim claim = make("C4 no guest OS", "memory per idle instance: VM without a guest OS (the workload as the guest's "
+                                       "only program) / container (pss_bytes); heavy: the whole interval above ×2");
+  auto vms = reading.backends_where(is_vm_without_os), containers = reading.backends_where(is_container);
+  SidePair pair = matched_rows(reading, "footprint", vms, containers, "pss_bytes");
+  if (pair.vm == nullptr || pair.container == nullptr) {
+    not_measurable(claim, missing_sides(reading, "footprint", pair, vms, containers));
+    return claim;
+  }
+  if (auto emulation = reading.emulation(*pair.vm); emulation && emulation->emulated)
+    return not_measurable(claim, pair.vm->name + " was emulated (" + emulation->why + ")"), claim;
+  ratio_effect(claim, *pair.vm, "pss_bytes", *pair.container, "pss_bytes", format_bytes);
+  claim.backend = pair.vm->backend;
+  if (!claim.point) return not_measurable(claim, "memory figures are not positive"), claim;
+  decide(claim, kHeavy, Holds::kAbove, true);
+  note_against_guest_os(claim, with_os);
+  return claim;
+}
+
+Claim claim_c6_start_without_guest_os(const Reading& reading, const Claim& with_os) {
+  Claim claim = make("C6 start, no guest OS", "startup of noop (deploy): VM without a guest OS / container, native "
+                                              "only; faster: the whole interval above ×1.05");
+  auto vms = reading.backends_where(is_vm_without_os);
+  const BenchmarkSamples* container = first_startup(reading, container_backends(reading));
+  const BenchmarkSamples* vm = first_startup(reading, vms, /*native_only=*/true);
+  if (container == nullptr || vm == nullptr) {
+    std::vector<std::string> why;
+    if (vm == nullptr) why.push_back(reading.why_none(vms, {"startup"}, "startup VM without a guest OS (native)"));
+    if (container == nullptr) why.push_back(reading.why_none(container_backends(reading), {"startup"}, "startup container"));
+    not_measurable(claim, join(why, "; "));
+    return claim;
+  }
+  ratio_effect(claim, *vm, "real_time", *container, "real_time", format_seconds);
+  claim.backend = vm->backend;
+  if (!claim.point) return not_measurable(claim, "startup times are not positive"), claim;
+  decide(claim, kTolerance, Holds::kAbove, true);
+  note_against_guest_os(claim, with_os);
+  return claim;
+}
+
 std::vector<Claim> claim_c7(const Reading& reading) {
   const std::string metric =
       "container / bare per operation, geometric mean over the cpu, mem, syscall and io benchmarks; almost none: the "
@@ -744,9 +797,13 @@ json compute_claims(const ResultsFile& file, const TraitsLookup& fallback) {
   std::vector<Claim> rows = claim_c2(reading);
   rows.push_back(claim_c3(reading));
   rows.push_back(claim_c4(reading));
+  rows.push_back(claim_c4_without_guest_os(reading, rows.back()));
   rows.push_back(claim_c5(reading, ladder));
   for (auto& row : claim_c5_engines(reading, ladder)) rows.push_back(std::move(row));
-  for (auto& row : claim_c6(reading)) rows.push_back(std::move(row));
+  std::vector<Claim> c6 = claim_c6(reading);
+  rows.insert(rows.end(), c6.begin(), c6.end());
+  if (auto start = std::find_if(c6.begin(), c6.end(), [](const Claim& c) { return c.id == "C6 start"; }); start != c6.end())
+    rows.push_back(claim_c6_start_without_guest_os(reading, *start));
   for (auto& row : claim_c7(reading)) rows.push_back(std::move(row));
   rows.push_back(claim_c8(reading));
 

@@ -1,5 +1,7 @@
 #include "bench/results/emulation.hpp"
 
+#include <cstdlib>
+
 #include "bench/results/format.hpp"
 #include "bench/stats/descriptive.hpp"
 
@@ -10,6 +12,15 @@ std::optional<Emulation> emulation_of(const ResultsFile& file, const BenchmarkSa
   if (!traits.emulation_possible && !traits.is_hypervisor()) return std::nullopt;
   if (auto said = bench.attributes.find("emulated"); said != bench.attributes.end() && said->is_boolean())
     return Emulation{said->get<bool>(), bench.attribute("emulated_why")};
+  // A backend that checked its hypervisor itself (microvm: a user-mode guest's hash kernel
+  // against the host's, in the probe) says the ratio.
+  if (std::string check = bench.attribute("native_check_ratio"); !check.empty()) {
+    double ratio = std::strtod(check.c_str(), nullptr);
+    bool emulated = !(ratio > 0 && ratio < kEmulatedComputeRatio);
+    return Emulation{emulated, "a user-mode guest's hash kernel ran at " + format_ratio(ratio) +
+                                   " of the same kernel on the host (" + format_ratio(kEmulatedComputeRatio) +
+                                   " or slower would be an emulator's)"};
+  }
   std::string accel = bench.attribute("accel");
   if (accel == "tcg") return Emulation{true, "guest under TCG (QEMU's instruction emulator)"};
   if (accel == "kvm") return Emulation{false, "guest under KVM"};

@@ -63,7 +63,7 @@ Result<TouchRun> guest_first_touch(GuestVm& vm, std::uint64_t bytes, std::uint64
 // Native guests read x0.98-1.05; an emulator x100 and more.
 struct NativeCheck {
   double ratio = 0;
-  std::int64_t guest_ns = 0, host_ns = 0;  // the median pair's
+  std::int64_t guest_ns = 0, host_ns = 0;  // the fastest run of each side
 };
 Result<NativeCheck> check_native(GuestVm& vm);
 

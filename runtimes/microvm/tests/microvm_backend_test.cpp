@@ -82,7 +82,8 @@ TEST_F(MicrovmBackendTest, ThePhasesOfAVmWithoutAGuestOsComeInOrder) {
   auto outcome = run("noop");
   ASSERT_TRUE(outcome) << outcome.error().describe();
   EXPECT_TRUE(outcome->ok()) << outcome->failure;
-  std::vector<std::string> order = {"launch", "created", "vm_created", "memory", "vcpu", "elf_loaded", "ready", "exited"};
+  // "created" is marked when posix_spawn returns, which the VMM may already have passed.
+  std::vector<std::string> order = {"launch", "vm_created", "memory", "vcpu", "elf_loaded", "ready", "exited"};
   for (std::size_t i = 0; i + 1 < order.size(); ++i) {
     auto a = last_phases_.at(order[i]), b = last_phases_.at(order[i + 1]);
     ASSERT_TRUE(a && b) << order[i] << " / " << order[i + 1];

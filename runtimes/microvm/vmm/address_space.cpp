@@ -1,7 +1,6 @@
 #include "address_space.hpp"
 
 #include <sys/mman.h>
-#include <sys/prctl.h>
 
 #include <algorithm>
 #include <cstring>
@@ -28,8 +27,6 @@ Result<AddressSpace> AddressSpace::create(std::uint64_t ram_end) {
     return fail("guest memory of " + std::to_string(ram_end) + " bytes: want a multiple of 2 MiB between 68 MiB and 4 GiB");
   auto region = kvm::MappedRegion::anonymous(ram_end, "microvm guest memory");
   if (!region) return std::unexpected(region.error());
-  // Named, so that a footprint can tell guest RAM from the VMM's own memory in smaps.
-  ::prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, region->get(), region->size(), "isobench-microvm-guest");
   AddressSpace space(std::move(*region), ram_end);
   space.build_page_tables();
   return space;

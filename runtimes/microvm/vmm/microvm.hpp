@@ -1,7 +1,7 @@
 // One microvm: the unchanged static workload binary as the only program in a KVM guest
 // with no guest OS. The VMM maps the ELF, lays out the stack, starts the vCPU in 64-bit
 // user mode at the entry point, and performs the system calls that the supervisor hands
-// it, until the workload exits, faults or makes a call it cannot perform.
+// it, until the workload exits or faults.
 #pragma once
 
 #include <cstdint>
