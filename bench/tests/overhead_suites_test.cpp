@@ -239,6 +239,57 @@ TEST(KvmKernelRows, TheGuestRunsTheWorkloadsKernelsBesideBare) {
   EXPECT_TRUE(c2_reads_kvm) << results["claims"].dump();
 }
 
+// The microvm backend runs the unchanged workload binary in a guest with no OS, in every
+// suite it can: its rows carry the VMM's phases, the guest's RAM apart from the VMM's own,
+// the same digests as bare, syscall operations it cannot make marked unavailable with the
+// reason, and the claims set a VM without a guest OS beside the rows with one.
+TEST(MicrovmRows, TheWorkloadRunsInAGuestWithoutAnOsInEverySuiteItCan) {
+  TempDir out("isobench-microvm-rows-");
+  auto run = run_bench({"--backend", "bare,container,microvm", "--suite", "startup,footprint,syscall,cpu,mem,io",
+                        "--quick", "--repetitions", "2", "--out", out.path().string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream file(out.path() / "results.json");
+  auto results = nlohmann::json::parse(file);
+  if (!results["context"]["backends"]["microvm"].value("available", false)) {
+    for (const auto& row : results["benchmarks"])
+      if (row.value("name", "").starts_with("startup/microvm/")) EXPECT_TRUE(row.value("error_occurred", false));
+    GTEST_SKIP() << "no usable KVM here: " << results["context"]["backends"]["microvm"].value("reason", "");
+  }
+  auto rows = iterations(results);
+  for (const char* name : {"startup/microvm/noop", "footprint/microvm/idle", "cpu/microvm/hash", "mem/microvm/triad",
+                           "mem/microvm/random", "io/microvm/seqwrite", "syscall/microvm/getpid",
+                           "syscall/microvm/clock_gettime"}) {
+    ASSERT_EQ(rows[name].size(), 2u) << name;
+    for (const auto& iteration : rows[name]) {
+      EXPECT_FALSE(iteration.value("error_occurred", false)) << name << ": " << iteration.value("error_message", "");
+      const auto& attributes = iteration["attributes"];
+      EXPECT_FALSE(attributes.value("hypervisor", "").empty()) << name;
+      ASSERT_TRUE(attributes.contains("emulated")) << name;
+      EXPECT_FALSE(attributes["emulated"].get<bool>()) << name << ": " << attributes.value("emulated_why", "");
+    }
+  }
+  for (const auto& startup : rows["startup/microvm/noop"])
+    for (const char* phase : {"vm_created_s", "memory_s", "vcpu_s", "elf_loaded_s", "ready_s", "exited_s"})
+      EXPECT_GT(startup.value(phase, 0.0), 0) << phase;
+  for (const auto& footprint : rows["footprint/microvm/idle"]) {
+    EXPECT_GT(footprint.value("guest_ram_touched_bytes", 0.0), 0);
+    EXPECT_GT(footprint.value("vmm_overhead_bytes", 0.0), 0);
+  }
+  EXPECT_EQ(rows["cpu/microvm/hash"][0]["attributes"]["digest"], rows["cpu/bare/hash"][0]["attributes"]["digest"]);
+  EXPECT_EQ(rows["mem/microvm/random"][0]["attributes"]["digest"], rows["mem/bare/random"][0]["attributes"]["digest"]);
+  for (const auto& fork : rows["syscall/microvm/fork"]) {
+    EXPECT_TRUE(fork.value("error_occurred", false));
+    EXPECT_TRUE(fork.value("error_message", "").starts_with("unavailable: ")) << fork.value("error_message", "");
+  }
+  std::set<std::string> ids;
+  for (const auto& claim : results["claims"]["rows"]) ids.insert(claim.value("id", ""));
+  EXPECT_TRUE(ids.contains("C4 no guest OS")) << results["claims"].dump();
+  EXPECT_TRUE(ids.contains("C6 start, no guest OS")) << results["claims"].dump();
+  for (const auto& claim : results["claims"]["rows"])
+    if (claim.value("id", "") == "C4 no guest OS" || claim.value("id", "") == "C6 start, no guest OS")
+      EXPECT_EQ(claim.value("backend", ""), "microvm") << claim.dump();
+}
+
 // The hypervisor suite: every primitive is a measured row or says why it is not; the
 // guest/host pairs carry both sides; every row says which hypervisor and guest mode ran
 // it and whether it was emulated (decided from its compute loop).

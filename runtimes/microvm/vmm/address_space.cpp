@@ -28,6 +28,7 @@ Result<AddressSpace> AddressSpace::create(std::uint64_t ram_end) {
   auto region = kvm::MappedRegion::anonymous(ram_end, "microvm guest memory");
   if (!region) return std::unexpected(region.error());
   AddressSpace space(std::move(*region), ram_end);
+  space.backed_.assign((ram_end + kSlotChunkBytes - 1) / kSlotChunkBytes, false);
   space.build_page_tables();
   return space;
 }
@@ -38,12 +39,27 @@ Result<void> AddressSpace::load(const kvm::ElfImage& image, int elf_fd) {
     return fail("the workload's segments end at " + std::to_string(image.end_vaddr()) +
                 ": not inside the lower half of guest RAM from 0x400000");
   if (auto mapped = map_segments(image, elf_fd); !mapped) return mapped;
-  brk_start_ = brk_ = align_up(image.end_vaddr(), kPage);
+  stack_top_ = align_up(image.end_vaddr(), kPage2M) + kStackBytes;
+  brk_start_ = brk_ = stack_top_;
   brk_limit_ = brk_start_ + std::min(kBrkLimitBytes, align_down((ram_end_ - brk_start_) / 4, kPage));
   mmap_start_ = align_up(brk_limit_, kPage2M);
-  mmap_end_ = ram_end_ - kStackBytes;
+  mmap_end_ = ram_end_;
   if (mmap_start_ >= mmap_end_) return fail("guest memory too small for the workload's mmap area");
   free_[mmap_start_] = mmap_end_ - mmap_start_;
+  return back(MICROVM_RAM_BASE, stack_top_ - MICROVM_RAM_BASE);
+}
+
+Result<void> AddressSpace::back(std::uint64_t gpa, std::uint64_t bytes) {
+  if (vm_ == nullptr || bytes == 0) return {};
+  for (std::uint64_t chunk = gpa / kSlotChunkBytes; chunk <= (gpa + bytes - 1) / kSlotChunkBytes; ++chunk) {
+    if (chunk >= backed_.size() || backed_[chunk]) continue;
+    // Slot 0 is the low area; chunk 0's slot starts at RAM, after the exit hole.
+    const std::uint64_t start = std::max(chunk * kSlotChunkBytes, std::uint64_t{MICROVM_RAM_BASE});
+    const std::uint64_t end = std::min((chunk + 1) * kSlotChunkBytes, ram_end_);
+    if (auto slot = vm_->set_memory_slot(static_cast<std::uint32_t>(chunk + 1), start, low(start), end - start); !slot)
+      return slot;
+    backed_[chunk] = true;
+  }
   return {};
 }
 
@@ -96,6 +112,7 @@ std::byte* AddressSpace::host(std::uint64_t gpa, std::uint64_t bytes) const {
 std::uint64_t AddressSpace::brk(std::uint64_t requested) {
   if (requested < brk_start_ || requested > brk_limit_) return brk_;
   std::uint64_t old_end = align_up(brk_, kPage), new_end = align_up(requested, kPage);
+  if (new_end > old_end && !back(old_end, new_end - old_end)) return brk_;
   // A shrinking break gives its pages back, so that growing again reads zeros.
   if (new_end < old_end) ::madvise(region_.bytes() + new_end, old_end - new_end, MADV_DONTNEED);
   brk_ = requested;
@@ -113,7 +130,7 @@ std::uint64_t AddressSpace::map(std::uint64_t hint, std::uint64_t bytes, bool fi
     if (it == free_.begin()) return 0;
     --it;
     std::uint64_t start = it->first, length = it->second;
-    if (hint + bytes > start + length) return 0;
+    if (hint + bytes > start + length || !back(hint, bytes)) return 0;
     free_.erase(it);
     if (hint > start) free_[start] = hint - start;
     if (start + length > hint + bytes) free_[hint + bytes] = start + length - (hint + bytes);
@@ -122,6 +139,7 @@ std::uint64_t AddressSpace::map(std::uint64_t hint, std::uint64_t bytes, bool fi
   for (auto it = free_.begin(); it != free_.end(); ++it) {
     if (it->second < bytes) continue;
     std::uint64_t start = it->first, length = it->second;
+    if (!back(start, bytes)) return 0;
     free_.erase(it);
     if (length > bytes) free_[start + bytes] = length - bytes;
     return start;

@@ -97,8 +97,7 @@ Result<MicrovmEnd> run_microvm(const MicrovmConfig& config) {
   if (!space) return std::unexpected(space.error());
   install_supervisor(space->low(0), config.supervision, static_cast<std::uint32_t>(::getpid()));
   if (auto low = vm->set_memory_slot(0, 0, space->host_base(), MICROVM_LOW_BYTES); !low) return std::unexpected(low.error());
-  if (auto ram = vm->set_memory_slot(1, MICROVM_RAM_BASE, space->low(MICROVM_RAM_BASE), config.memory_bytes); !ram)
-    return std::unexpected(ram.error());
+  space->attach(*vm);
   const std::int64_t memory_ready = monotonic_ns();
 
   auto vcpu = kvm::KvmVcpu::create(*vm, *system, 0);

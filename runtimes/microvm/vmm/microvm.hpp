@@ -21,7 +21,7 @@ struct MicrovmConfig {
   std::vector<std::string> envp;
   std::string writable_dir;             // the workload's view of its own directory (empty: none)
   std::string writable_host_dir;        // the VMM's directory behind it
-  std::uint64_t memory_bytes = 2ull << 30;  // guest RAM, reserved, touched on demand
+  std::uint64_t memory_bytes = (4ull << 30) - (4ull << 20);  // guest RAM: reserved, backed on demand
   Supervision supervision = Supervision::kRing0;
 };
 
