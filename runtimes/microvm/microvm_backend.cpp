@@ -111,8 +111,8 @@ class MicrovmBackend final : public Backend {
 
   std::vector<DoctorCheck> doctor() override {
     Availability available = probe();
-    return {{"microvm VMM", ::access(vmm_.c_str(), X_OK) == 0, vmm_.string(), "build isobench (scripts/build)"},
-            {"microvm guest", available.available, available.available ? summary() : available.reason,
+    return {{"VMM", ::access(vmm_.c_str(), X_OK) == 0, vmm_.string(), "build isobench (scripts/build)"},
+            {"guest", available.available, available.available ? summary() : available.reason,
              "a host with /dev/kvm (hardware KVM, or kvm_pvm)"}};
   }
 
