@@ -351,8 +351,9 @@ std::int64_t perform_system_call(GuestProcess& p, std::uint64_t number, const Ar
       return op == FUTEX_WAKE ? 0 : -EAGAIN;
     }
 
-    case SYS_rt_sigaction: return zero_out(p, a[2], sizeof(struct sigaction));
-    case SYS_rt_sigprocmask: return zero_out(p, a[2], a[3]);
+    // The kernel's sigaction, not glibc's: handler, flags, restorer, then the mask.
+    case SYS_rt_sigaction: return a[3] > 128 ? -EINVAL : zero_out(p, a[2], 3 * sizeof(std::uint64_t) + a[3]);
+    case SYS_rt_sigprocmask: return a[3] > 128 ? -EINVAL : zero_out(p, a[2], a[3]);
     case SYS_sigaltstack: return 0;
     case SYS_kill: return sys_signal_to_self(p, static_cast<std::int64_t>(static_cast<pid_t>(a[0])), static_cast<int>(a[1]));
     case SYS_tkill: return sys_signal_to_self(p, static_cast<std::int64_t>(static_cast<pid_t>(a[0])), static_cast<int>(a[1]));
