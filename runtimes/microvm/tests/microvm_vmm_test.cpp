@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -112,6 +113,20 @@ TEST_F(MicrovmVmm, GetpidIsTheVmmsOwnPidAndIdentitySeesTheHostThroughItsCalls) {
   auto ready = nlohmann::json::parse(ran.out.substr(0, ran.out.find('\n')));
   EXPECT_GT(ready["pid"].get<int>(), 1);
   EXPECT_EQ(data["pid"], ready["pid"]);
+}
+
+// The supervisor answers clock_gettime from the guest's TSC: the workload's own timing
+// (a run for 0.2 s by its clock) fits inside the host's wall time of the whole VMM.
+TEST_F(MicrovmVmm, TheGuestClockNeverRunsAheadOfTheHosts) {
+  auto start = std::chrono::steady_clock::now();
+  Ran ran = in_microvm({"syscall", "clock_gettime", "0.2"});
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  nlohmann::json data = result_data(ran.out);
+  ASSERT_TRUE(data.is_object()) << ran.out;
+  double guest = data["clock_gettime"]["seconds"].get<double>();
+  EXPECT_GE(guest, 0.2);
+  EXPECT_LE(guest, wall);
 }
 
 TEST_F(MicrovmVmm, IoWritesOnlyInTheVmmsOwnDirectoryWhichIsGoneAfterwards) {

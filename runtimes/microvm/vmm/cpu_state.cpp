@@ -2,6 +2,8 @@
 
 #include <sys/ioctl.h>
 
+#include <time.h>
+
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
@@ -15,7 +17,7 @@ extern "C" const std::byte isobench_microvm_supervisor_end[];
 namespace isobench::microvm {
 namespace {
 
-constexpr std::uint32_t kMsrFsBase = 0xc0000100, kMsrStar = 0xc0000081, kMsrLstar = 0xc0000082,
+constexpr std::uint32_t kMsrTsc = 0x10, kMsrFsBase = 0xc0000100, kMsrStar = 0xc0000081, kMsrLstar = 0xc0000082,
                         kMsrSyscallMask = 0xc0000084;
 // Segment selectors as Linux lays them out (a PVM host's user CS is its own __USER_CS,
 // 0x33, so the guest's must be too): kernel code 0x10, kernel data 0x18,
@@ -120,12 +122,34 @@ Result<void> set_initial_state(kvm::KvmVcpu& vcpu, std::uint64_t cr3, std::uint6
 
 Result<void> set_fs_base(kvm::KvmVcpu& vcpu, std::uint64_t base) { return set_msrs(vcpu, {{kMsrFsBase, base}}); }
 
-Result<std::uint64_t> fs_base(kvm::KvmVcpu& vcpu) {
+Result<std::uint64_t> read_msr(kvm::KvmVcpu& vcpu, std::uint32_t index) {
   MsrList list{};
   list.nmsrs = 1;
-  list.entries[0].index = kMsrFsBase;
+  list.entries[0].index = index;
   if (::ioctl(vcpu.fd(), kGetMsrs, &list) != 1) return fail_errno("KVM_GET_MSRS");
   return list.entries[0].data;
+}
+
+Result<std::uint64_t> fs_base(kvm::KvmVcpu& vcpu) { return read_msr(vcpu, kMsrFsBase); }
+
+Result<void> set_guest_clock(kvm::KvmVcpu& vcpu, std::byte* low) {
+  const int khz = ::ioctl(vcpu.fd(), KVM_GET_TSC_KHZ, 0);
+  if (khz <= 0) return fail_errno("KVM_GET_TSC_KHZ");
+  timespec monotonic{}, realtime{};
+  ::clock_gettime(CLOCK_MONOTONIC, &monotonic);
+  auto tsc = read_msr(vcpu, kMsrTsc);
+  ::clock_gettime(CLOCK_REALTIME, &realtime);
+  if (!tsc) return std::unexpected(tsc.error().with_context("the guest's TSC"));
+  auto ns = [](const timespec& t) { return static_cast<std::uint64_t>(t.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(t.tv_nsec); };
+  // 10^6 ns per kHz tick, in 32.32 fixed point.
+  const std::uint64_t ns_per_tick_32 = (1'000'000ull << 32) / static_cast<std::uint64_t>(khz);
+  const std::uint64_t values[][2] = {{MICROVM_DATA_TSC_BASE, *tsc},
+                                     {MICROVM_DATA_NS_PER_TICK_32, ns_per_tick_32},
+                                     {MICROVM_DATA_MONOTONIC_BASE, ns(monotonic)},
+                                     {MICROVM_DATA_REALTIME_BASE, ns(realtime)},
+                                     {MICROVM_DATA_BILLION, 1'000'000'000ull}};
+  for (const auto& [offset, value] : values) std::memcpy(low + MICROVM_SUPERVISOR_DATA + offset, &value, sizeof value);
+  return {};
 }
 
 }  // namespace isobench::microvm

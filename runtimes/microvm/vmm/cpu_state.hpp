@@ -25,6 +25,11 @@ void install_supervisor(std::byte* low, Supervision supervision, std::uint32_t a
 Result<void> set_initial_state(kvm::KvmVcpu& vcpu, std::uint64_t cr3, std::uint64_t entry,
                                std::uint64_t rsp);
 
+// The guest clock the supervisor answers clock_gettime from: the vCPU's TSC rate
+// (KVM_GET_TSC_KHZ) and its TSC read through KVM (MSR 0x10) beside the host's monotonic
+// and real-time clocks, into the data page. `low` is guest physical 0.
+Result<void> set_guest_clock(kvm::KvmVcpu& vcpu, std::byte* low);
+
 // MSR_FS_BASE, which arch_prctl(ARCH_SET_FS) sets for the workload's TLS.
 Result<void> set_fs_base(kvm::KvmVcpu& vcpu, std::uint64_t base);
 Result<std::uint64_t> fs_base(kvm::KvmVcpu& vcpu);

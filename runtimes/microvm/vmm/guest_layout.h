@@ -32,6 +32,7 @@
 #define MICROVM_EXIT_SYSCALL 0x200000      /* data: the system call number */
 #define MICROVM_EXIT_FAULT 0x200008        /* an exception; its vector is in the data page */
 #define MICROVM_SYSCALL_GETPID 39          /* answered inside the guest */
+#define MICROVM_SYSCALL_CLOCK_GETTIME 228  /* CLOCK_REALTIME and CLOCK_MONOTONIC: inside too */
 
 #define MICROVM_RAM_BASE 0x400000
 
@@ -46,5 +47,12 @@
 #define MICROVM_DATA_FAULT_VECTOR 0x38
 #define MICROVM_DATA_PID 0x40              /* what getpid answers without leaving the guest */
 #define MICROVM_DATA_RETURN_BY_JUMP 0x48   /* 1: syscall arrived in user mode (PVM) */
+/* The guest clock: ns = base + ((tsc - tsc_base) * ns_per_tick_32) >> 32, as a vDSO does. */
+#define MICROVM_DATA_TSC_BASE 0x50
+#define MICROVM_DATA_NS_PER_TICK_32 0x58   /* nanoseconds per TSC tick, times 2^32 */
+#define MICROVM_DATA_MONOTONIC_BASE 0x60   /* CLOCK_MONOTONIC at tsc_base, ns */
+#define MICROVM_DATA_REALTIME_BASE 0x68    /* CLOCK_REALTIME at tsc_base, ns */
+#define MICROVM_DATA_BILLION 0x70          /* 1e9, a divisor in memory */
+#define MICROVM_DATA_SCRATCH 0x78          /* RDX while the clock uses it */
 
 #endif

@@ -115,6 +115,7 @@ Result<MicrovmEnd> run_microvm(const MicrovmConfig& config) {
   if (!rsp) return std::unexpected(rsp.error());
   if (auto state = set_initial_state(*vcpu, MICROVM_PAGE_TABLES, image->entry, *rsp); !state)
     return std::unexpected(state.error());
+  if (auto clock = set_guest_clock(*vcpu, space->low(0)); !clock) return std::unexpected(clock.error());
   file.reset();
   elf_fd.reset();
   const std::int64_t elf_loaded = monotonic_ns();

@@ -4,6 +4,7 @@
 // Absolute addresses (guest_layout.h), so the page can be copied anywhere in the VMM and
 // run at MICROVM_SUPERVISOR in the guest.
 //
+// getpid and clock_gettime (realtime, monotonic) are answered here without the VMM.
 // `syscall` enters at MSR_LSTAR with the return RIP in RCX and RFLAGS in R11. Hardware
 // KVM enters it in ring 0, as the CPU does, and `sysretq` goes back. The kvm_pvm of these
 // machines delivers it in the guest's user mode (CS stays 0x33: HOST-NOTES.md, "KVM"),
@@ -20,8 +21,35 @@ isobench_microvm_supervisor:
         .org isobench_microvm_supervisor + MICROVM_ENTRY_SYSCALL
         // getpid needs no host: the VMM left the answer in the data page.
         cmpl $MICROVM_SYSCALL_GETPID, %eax
-        jne 1f
+        jne 4f
         movq MICROVM_SUPERVISOR_DATA + MICROVM_DATA_PID, %rax
+        jmp 2f
+        // clock_gettime(CLOCK_REALTIME or CLOCK_MONOTONIC, ts) from the guest's TSC, the way
+        // a vDSO answers it; other clocks go to the VMM. RDX is the caller's (rdtsc and
+        // the multiply use it), so it waits in the data page; the flags are clobbered, as a
+        // system call's are.
+4:      cmpl $MICROVM_SYSCALL_CLOCK_GETTIME, %eax
+        jne 1f
+        cmpq $1, %rdi
+        ja 1f
+        movq %rdx, MICROVM_SUPERVISOR_DATA + MICROVM_DATA_SCRATCH
+        rdtsc
+        shlq $32, %rdx
+        orq %rdx, %rax
+        subq MICROVM_SUPERVISOR_DATA + MICROVM_DATA_TSC_BASE, %rax
+        mulq MICROVM_SUPERVISOR_DATA + MICROVM_DATA_NS_PER_TICK_32
+        shrdq $32, %rdx, %rax
+        testq %rdi, %rdi
+        jnz 5f
+        addq MICROVM_SUPERVISOR_DATA + MICROVM_DATA_REALTIME_BASE, %rax
+        jmp 6f
+5:      addq MICROVM_SUPERVISOR_DATA + MICROVM_DATA_MONOTONIC_BASE, %rax
+6:      xorl %edx, %edx
+        divq MICROVM_SUPERVISOR_DATA + MICROVM_DATA_BILLION
+        movq %rax, (%rsi)
+        movq %rdx, 8(%rsi)
+        movq MICROVM_SUPERVISOR_DATA + MICROVM_DATA_SCRATCH, %rdx
+        xorl %eax, %eax
         jmp 2f
         // The arguments go to the data page, the number leaves as the MMIO store's value;
         // the VMM writes the result into the data page before it resumes the vCPU.
