@@ -24,6 +24,7 @@ constexpr std::uint32_t kMsrTsc = 0x10, kMsrFsBase = 0xc0000100, kMsrStar = 0xc0
 // user32 code 0x23, user data 0x2b, user code 0x33, TSS 0x40.
 constexpr std::uint64_t kStar = (0x23ull << 48) | (0x10ull << 32);
 constexpr std::uint16_t kKernelCode = 0x10;
+constexpr std::uint64_t kCr4FsGsBase = 1ull << 16;
 // RFLAGS bits syscall clears in ring 0: TF, IF, DF, IOPL, NT, AC.
 constexpr std::uint64_t kSyscallMask = 0x47700;
 
@@ -108,6 +109,7 @@ Result<void> set_initial_state(kvm::KvmVcpu& vcpu, std::uint64_t cr3, std::uint6
   auto sregs = vcpu.special_registers();
   if (!sregs) return std::unexpected(sregs.error());
   kvm::set_long_mode(*sregs, kvm::GuestMode::kUser, cr3);
+  sregs->cr4 |= kCr4FsGsBase;  // the supervisor sets the TLS base with wrfsbase
   sregs->gdt.base = MICROVM_GDT;
   sregs->gdt.limit = 10 * 8 - 1;
   sregs->idt.base = MICROVM_IDT;

@@ -33,6 +33,12 @@
 #define MICROVM_EXIT_FAULT 0x200008        /* an exception; its vector is in the data page */
 #define MICROVM_SYSCALL_GETPID 39          /* answered inside the guest */
 #define MICROVM_SYSCALL_CLOCK_GETTIME 228  /* CLOCK_REALTIME and CLOCK_MONOTONIC: inside too */
+/* The calls of glibc's start-up that need no host, answered inside as well: */
+#define MICROVM_SYSCALL_ARCH_PRCTL 158     /* ARCH_SET_FS: wrfsbase */
+#define MICROVM_ARCH_SET_FS 0x1002
+#define MICROVM_SYSCALL_SET_TID_ADDRESS 218 /* the pid: one thread */
+#define MICROVM_SYSCALL_SET_ROBUST_LIST 273 /* 0: no other thread to wake */
+#define MICROVM_SYSCALL_RSEQ 334           /* -ENOSYS, as a kernel without rseq */
 
 #define MICROVM_RAM_BASE 0x400000
 

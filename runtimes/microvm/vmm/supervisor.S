@@ -4,7 +4,9 @@
 // Absolute addresses (guest_layout.h), so the page can be copied anywhere in the VMM and
 // run at MICROVM_SUPERVISOR in the guest.
 //
-// getpid and clock_gettime (realtime, monotonic) are answered here without the VMM.
+// getpid, clock_gettime (realtime, monotonic) and glibc's start-up calls that need no
+// host (arch_prctl ARCH_SET_FS, set_tid_address, set_robust_list, rseq) are answered
+// here without the VMM.
 // `syscall` enters at MSR_LSTAR with the return RIP in RCX and RFLAGS in R11. Hardware
 // KVM enters it in ring 0, as the CPU does, and `sysretq` goes back. The kvm_pvm of these
 // machines delivers it in the guest's user mode (CS stays 0x33: HOST-NOTES.md, "KVM"),
@@ -29,7 +31,7 @@ isobench_microvm_supervisor:
         // the multiply use it), so it waits in the data page; the flags are clobbered, as a
         // system call's are.
 4:      cmpl $MICROVM_SYSCALL_CLOCK_GETTIME, %eax
-        jne 1f
+        jne 7f
         cmpq $1, %rdi
         ja 1f
         movq %rdx, MICROVM_SUPERVISOR_DATA + MICROVM_DATA_SCRATCH
@@ -49,6 +51,27 @@ isobench_microvm_supervisor:
         movq %rax, (%rsi)
         movq %rdx, 8(%rsi)
         movq MICROVM_SUPERVISOR_DATA + MICROVM_DATA_SCRATCH, %rdx
+        xorl %eax, %eax
+        jmp 2f
+        // glibc's start-up calls that concern a kernel's thread bookkeeping (none here:
+        // one thread, no kernel) and the TLS base (wrfsbase: CR4.FSGSBASE is on).
+7:      cmpl $MICROVM_SYSCALL_SET_ROBUST_LIST, %eax
+        jne 8f
+        xorl %eax, %eax
+        jmp 2f
+8:      cmpl $MICROVM_SYSCALL_RSEQ, %eax
+        jne 9f
+        movq $-38, %rax              // ENOSYS
+        jmp 2f
+9:      cmpl $MICROVM_SYSCALL_SET_TID_ADDRESS, %eax
+        jne 10f
+        movq MICROVM_SUPERVISOR_DATA + MICROVM_DATA_PID, %rax
+        jmp 2f
+10:     cmpl $MICROVM_SYSCALL_ARCH_PRCTL, %eax
+        jne 1f
+        cmpq $MICROVM_ARCH_SET_FS, %rdi
+        jne 1f
+        wrfsbase %rsi
         xorl %eax, %eax
         jmp 2f
         // The arguments go to the data page, the number leaves as the MMIO store's value;
