@@ -52,13 +52,14 @@ Result<std::unique_ptr<Instance>> launch_engine_container(const EngineCli& cli, 
 Result<pid_t> engine_container_pid(const EngineCli& cli, const std::string& name);
 
 // Imports `rootfs` as image `name` whose entrypoint is `entrypoint`: a tar of the tree
-// (written beside `scratch`), then `ENGINE import --change 'ENTRYPOINT [...]' TAR NAME`.
-// Returns the seconds it took, the tar included.
+// (written in `scratch`), then `ENGINE import --change 'ENTRYPOINT [...]' TAR NAME`.
+// Returns the seconds it took, the tar included. `rootfs` may also be a tar already made
+// (scripts/build-distro-image keeps the distro rootfs so): it is imported as it is.
 Result<double> engine_import_image(const EngineCli& cli, const std::filesystem::path& rootfs,
                                    const std::string& entrypoint, const std::string& name,
                                    const std::filesystem::path& scratch);
 
-// One timed build of an image of the engine's own from `rootfs` (import), then its removal:
+// One timed build of an image of the engine's own from `rootfs` (a tree or a tar; import), then its removal:
 // the image suite's figure for an engine. `name` is unique to the call.
 Result<double> engine_build_and_remove_image(const EngineCli& cli, const std::filesystem::path& rootfs,
                                              const std::string& entrypoint, const std::string& name,

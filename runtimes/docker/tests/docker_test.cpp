@@ -11,6 +11,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "common/spawn.hpp"
 #include "docker/docker_backend.hpp"
 #include "docker/private_dockerd.hpp"
 #include "engine/engine_cli.hpp"
@@ -156,6 +157,15 @@ TEST(EngineVersion, ReadsTheVersionWord) {
   EXPECT_EQ(engine_version_word("something else"), "something else");
 }
 
+TEST(EngineImport, APathThatIsNeitherATreeNorATarIsAnErrorNamingIt) {
+  EngineCli cli{"/nonexistent/docker", {}, {}};
+  auto imported = engine_import_image(cli, "/nonexistent/isobench-rootfs.tar", "/isobench-workload", "isobench-x", "/tmp");
+  ASSERT_FALSE(imported);
+  EXPECT_NE(imported.error().describe().find("`/nonexistent/isobench-rootfs.tar` is neither a directory nor a tar file"),
+            std::string::npos)
+      << imported.error().describe();
+}
+
 TEST(DockerBackend, UnreachableUserDaemonIsUnavailableWithTheReason) {
   BackendConfig config;
   config.workload_binary = ISOBENCH_WORKLOAD_BINARY;
@@ -202,6 +212,15 @@ TEST_F(DockerRun, IdentityUnderAPrivateDaemonThatLeavesNothingBehind) {
   ASSERT_TRUE(built) << built.error().describe();
   ASSERT_TRUE(built->has_value());
   EXPECT_GT(**built, 0);
+  // ... and from a tar of the rootfs, as scripts/build-distro-image keeps the distro's.
+  fs::path tar = config_.state_dir / "isobench-rootfs.tar";
+  ASSERT_TRUE(capture_output({"/bin/tar", "--create", "--file", tar.string(), "--directory", rootfs->rootfs.string(), "."},
+                             Deadline::after(std::chrono::seconds(60))));
+  auto from_tar = backend->build_image_from(tar);
+  ASSERT_TRUE(from_tar) << from_tar.error().describe();
+  ASSERT_TRUE(from_tar->has_value());
+  EXPECT_GT(**from_tar, 0);
+  EXPECT_TRUE(fs::exists(tar)) << "a tar given to import is the caller's";
   EXPECT_FALSE(daemon_leftovers(config_.state_dir).empty()) << "the daemon runs until shut_down";
   auto stopped = backend->shut_down();
   ASSERT_TRUE(stopped) << stopped.error().describe();
