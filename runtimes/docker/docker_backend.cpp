@@ -100,6 +100,12 @@ class DockerBackend final : public Backend {
                         "started in " + std::to_string(daemon_->start_s()) + " s under " + daemon_->dir().string() +
                             " (no iptables, no bridge; cgroup parent " + daemon_->cgroup_parent() + ")",
                         ""});
+    if (available.available && !daemon_)
+      checks.push_back({"your dockerd", true,
+                        "the daemon at " + user_host_ + " answers (" + facts_.at("server_version") +
+                            "); bench adds and removes only its own image and containers there, and never stops or "
+                            "reconfigures it",
+                        ""});
     return checks;
   }
 
