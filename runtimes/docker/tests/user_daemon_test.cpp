@@ -20,6 +20,7 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "docker/docker_backend.hpp"
 #include "docker/private_dockerd.hpp"
 #include "docker/unix_http.hpp"
 #include "engine/engine_cli.hpp"
@@ -261,6 +262,24 @@ class DockerUserDaemon : public ::testing::Test {
     return out.value_or("");
   }
 
+  BackendConfig own_config() const {
+    BackendConfig config;
+    config.workload_binary = ISOBENCH_WORKLOAD_BINARY;
+    config.state_dir = work_ / "own";
+    return config;
+  }
+
+  // The user's image (an import of the minimal rootfs) and a container of theirs running.
+  void populate() {
+    auto rootfs = ensure_minimal_image(own_config());
+    ASSERT_TRUE(rootfs) << rootfs.error().describe();
+    own_image_ = "isobench-userdaemon-" + std::to_string(::getpid()) + "-own";
+    auto own_import = engine_import_image(cli_, rootfs->rootfs, "/isobench-workload", own_image_, work_);
+    ASSERT_TRUE(own_import) << own_import.error().describe();
+    resident_ = "isobench-userdaemon-" + std::to_string(::getpid()) + "-resident";
+    must({"run", "--detach", "--name", resident_, "--network", "none", own_image_, "idle", "600"});
+  }
+
   DaemonState daemon_state() {
     DaemonState s;
     s.info = must({"info", "--format",
@@ -283,20 +302,13 @@ class DockerUserDaemon : public ::testing::Test {
 
 TEST_F(DockerUserDaemon, BenchUsesItAndLeavesItRunningUnchangedWithOnlyWhatItHeldBefore) {
   // The user's own image and a container of theirs that runs through bench's whole run.
-  BackendConfig config;
-  config.workload_binary = ISOBENCH_WORKLOAD_BINARY;
-  config.state_dir = work_ / "own";
-  auto rootfs = ensure_minimal_image(config);
-  ASSERT_TRUE(rootfs) << rootfs.error().describe();
-  own_image_ = "isobench-userdaemon-" + std::to_string(::getpid()) + "-own";
-  auto own_import = engine_import_image(cli_, rootfs->rootfs, "/isobench-workload", own_image_, work_);
-  ASSERT_TRUE(own_import) << own_import.error().describe();
-  resident_ = "isobench-userdaemon-" + std::to_string(::getpid()) + "-resident";
-  must({"run", "--detach", "--name", resident_, "--network", "none", own_image_, "idle", "600"});
-  const std::string resident_id = must({"inspect", "--format", "{{.Id}}", resident_});
-  const std::string own_image_id = must({"image", "inspect", "--format", "{{.Id}}", own_image_});
+  ASSERT_NO_FATAL_FAILURE(populate());
   const DaemonState before = daemon_state();
   ASSERT_NE(before.resident.find("true"), std::string::npos) << before.resident;
+  auto rootfs = ensure_minimal_image(own_config());
+  ASSERT_TRUE(rootfs) << rootfs.error().describe();
+  const std::string resident_id = must({"inspect", "--format", "{{.Id}}", resident_});
+  const std::string own_image_id = must({"image", "inspect", "--format", "{{.Id}}", own_image_});
   const std::string config_before = read_text(daemon_.dir() / "daemon.json");
 
   // A distro rootfs as scripts/build-distro-image leaves it (its sizes, and the tar that
@@ -397,4 +409,32 @@ TEST_F(DockerUserDaemon, BenchUsesItAndLeavesItRunningUnchangedWithOnlyWhatItHel
   EXPECT_NE(doctor.out.find("the daemon at " + daemon_.host_uri() + " answers"), std::string::npos) << doctor.out;
   EXPECT_TRUE(daemon_.alive());
   EXPECT_EQ(daemon_state(), before);
+}
+
+// What a failed step of bench left in the user's daemon (a container whose removal
+// failed, a build image) is named for the run: shut-down removes it and says so, and
+// leaves the user's own image and container where they were.
+TEST_F(DockerUserDaemon, ShutDownRemovesWhatTheRunLeftThereAndReportsIt) {
+  ASSERT_NO_FATAL_FAILURE(populate());
+  const DaemonState before = daemon_state();
+  BackendConfig config = own_config();
+  config.state_dir = work_ / "state";
+  config.docker_host = daemon_.host_uri();
+  auto backend = make_docker_backend(config);
+  Availability available = backend->probe();
+  ASSERT_TRUE(available.available) << available.reason;
+  const std::string image = backend->manifest().at("image");
+  const std::string prefix = "isobench-docker-" + std::to_string(::getpid()) + "-";
+  ASSERT_EQ(image, prefix + "minimal");
+  must({"create", "--name", prefix + "77", "--network", "none", image, "noop"});
+  must({"tag", image, prefix + "build-99"});
+  auto stopped = backend->shut_down();
+  ASSERT_FALSE(stopped) << "a leftover in the user's daemon went unreported";
+  EXPECT_NE(stopped.error().describe().find("left in the daemon at " + daemon_.host_uri() + " by this run, removed: container " +
+                                            prefix + "77, image " + prefix + "build-99"),
+            std::string::npos)
+      << stopped.error().describe();
+  EXPECT_TRUE(daemon_.alive());
+  EXPECT_EQ(daemon_state(), before);
+  EXPECT_TRUE(backend->shut_down()) << "idempotent";
 }
