@@ -646,11 +646,17 @@ std::vector<Claim> claim_c6(const Reading& reading) {
     claim.id = std::move(id);
     return claim;
   };
+  // An engine's row only where both sides were measured: otherwise the main row already
+  // says what is missing, once.
+  auto built = [&](const std::vector<std::string>& backends) {
+    for (const auto& backend : backends)
+      for (const BenchmarkSamples* bench : reading.file().select("image", backend))
+        if (!bench->values("build_s").empty()) return true;
+    return false;
+  };
   rows.push_back(c6_build(reading, vms, containers, named("C6 build", build_metric)));
   for (const std::string& engine : engines) {
-    bool measured = false;
-    for (const BenchmarkSamples* bench : reading.file().select("image", engine)) measured |= !bench->values("build_s").empty();
-    if (!measured || rows.front().backend == engine) continue;  // the main row says what is missing
+    if (!built({engine}) || !built(vms) || rows.front().backend == engine) continue;
     rows.push_back(c6_build(reading, vms, {engine},
                             named("C6 build", "image build_s: " + engine + " (its import of the rootfs included) / VM; "
                                               "faster: the whole interval below ×0.95")));
@@ -658,7 +664,9 @@ std::vector<Claim> claim_c6(const Reading& reading) {
   rows.push_back(c6_start(reading, vms, containers, named("C6 start", start_metric)));
   const std::string main_start = rows.back().backend;
   for (const std::string& engine : engines) {
-    if (reading.file().measured("startup/" + engine + "/noop") == nullptr || main_start == engine) continue;
+    if (reading.file().measured("startup/" + engine + "/noop") == nullptr || first_startup(reading, vms) == nullptr ||
+        main_start == engine)
+      continue;
     rows.push_back(c6_start(reading, vms, {engine},
                             named("C6 start", "startup of noop (deploy): VM / " + engine +
                                               " (create, start, remove through the engine), guests that ran natively "

@@ -285,6 +285,26 @@ TEST(Claims, C7HasARowForDockerThatNamesTheRuntimeUnderIt) {
   EXPECT_EQ(runc["note"].get<std::string>().find("seed"), std::string::npos);
 }
 
+// Without any VM row, C6 says why once, not once more per engine.
+TEST(Claims, WithoutAVmC6SaysWhyOnceNotOncePerEngine) {
+  const int n = 5;
+  Fixture fixture = base(n);
+  fixture.backend("docker", "oci").engine("docker").backend("podman", "oci").engine("podman");
+  for (const char* engine : {"docker", "podman"}) {
+    fixture.rows(std::string("startup/") + engine + "/noop", around(400, 0.01, n), {}, {{"runtime", "runc"}});
+    fixture.rows(std::string("image/") + engine + "/minimal", around(200, 0.01, n),
+                 {{"build_s", seconds(around(200, 0.01, n))}, {"engine_import_s", seconds(around(198, 0.01, n))}});
+  }
+  fixture.rows("startup/container/noop", around(2.0, 0.01, n));
+  fixture.rows("image/container/minimal", around(2.4, 0.01, n), {{"build_s", seconds(around(2.4, 0.01, n))}});
+  auto claims = compute_claims(fixture.model(), no_fallback());
+  for (const char* id : {"C6 build", "C6 start"}) {
+    auto rows = rows_with_id(claims, id);
+    ASSERT_EQ(rows.size(), 1u) << id;
+    EXPECT_EQ(rows[0]["verdict"], "not measurable here") << id;
+  }
+}
+
 TEST(Claims, AMissingBackendIsNotMeasurableWithItsReason) {
   Fixture fixture = base();
   fixture.backend("crun", "oci").unavailable("crun", "crun is not installed");
