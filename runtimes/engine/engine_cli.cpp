@@ -88,7 +88,11 @@ Result<std::vector<std::string>> engine_create_args(const EngineContainerSpec& s
     case Kind::kOwn: args.insert(args.end(), {"--network", "none"}); break;
     case Kind::kHost: args.insert(args.end(), {"--network", "host"}); break;
     case Kind::kJoin:
-      // An engine joins another container's namespace or one of its own networks, not a
+      if (spec.joins_netns_by_path) {
+        args.insert(args.end(), {"--network", "ns:" + spec.network.netns_path});
+        break;
+      }
+      // docker joins another container's namespace or one of its own networks, not a
       // namespace prepared outside it.
       return fail("cannot join a prepared network namespace (" + spec.network.netns_path + ")");
     case Kind::kTap: return fail("a tap device is for guests");

@@ -33,11 +33,14 @@ struct EngineContainerSpec {
   Limits limits;
   NetworkAttachment network;
   std::vector<std::string> extra_flags;  // podman's --ulimit, its --runtime
+  // The engine can join a network namespace prepared outside it, by path (podman's
+  // `--network ns:PATH`); docker joins only its own networks or another container's.
+  bool joins_netns_by_path = false;
 };
 
 // `create` arguments for `spec`: the same filesystem as the OCI bundles (read-only image,
 // a 64 MiB tmpfs on /tmp), no network but loopback unless the net suite asks for the
-// host's. An error for a network the engine cannot join.
+// host's or (podman) a namespace it prepared. An error for a network the engine cannot join.
 Result<std::vector<std::string>> engine_create_args(const EngineContainerSpec& spec);
 
 // Creates the container, then starts it attached: the workload's stdout and stderr come

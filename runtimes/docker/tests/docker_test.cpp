@@ -149,6 +149,13 @@ TEST(EngineCreateArgs, SameFilesystemAsTheBundlesNoNetworkAndTheLimits) {
   auto joined = engine_create_args(spec);
   ASSERT_FALSE(joined);
   EXPECT_NE(joined.error().describe().find("/proc/1/ns/net"), std::string::npos);
+  // podman joins it by path.
+  spec.joins_netns_by_path = true;
+  auto by_path = engine_create_args(spec);
+  ASSERT_TRUE(by_path) << by_path.error().describe();
+  auto ns = std::find(by_path->begin(), by_path->end(), "ns:/proc/1/ns/net");
+  ASSERT_NE(ns, by_path->end());
+  EXPECT_EQ(*(ns - 1), "--network");
 }
 
 TEST(EngineVersion, ReadsTheVersionWord) {
