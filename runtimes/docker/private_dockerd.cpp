@@ -107,6 +107,8 @@ Result<PrivateDockerd> PrivateDockerd::start(const fs::path& dockerd, const fs::
   if (!ec) fs::create_directories(daemon.dir_ / "exec", ec);
   if (ec) return fail_errno("create " + in_quotes(daemon.dir_), ec.value());
   fs::permissions(daemon.dir_, fs::perms::owner_all, ec);
+  // For `bench clean`, should this run be killed before stop().
+  if (auto recorded = record_host_paths(daemon.created_host_dirs_, daemon.dir_); !recorded) return std::unexpected(recorded.error());
   {
     std::ofstream config(daemon.dir_ / "daemon.json");
     // dockerd 20.10 writes a trust key to /etc/docker/key.json unless told where.

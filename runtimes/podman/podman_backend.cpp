@@ -189,6 +189,9 @@ class PodmanBackend final : public Backend {
     }
     for (const char* sub : {"root", "tmp"}) fs::create_directories(dir() / sub, ec);
     if (ec) return Availability::no("create " + dir().string() + ": " + ec.message());
+    // For `bench clean`, should this run be killed before its shut-down.
+    if (auto recorded = record_host_paths(made_here_->paths(), dir()); !recorded)
+      return Availability::no(recorded.error().describe());
     const std::string d = dir().string(), r = run_dir().string();
     EngineCli cli{*binary_,
                   {"--root", d + "/root", "--runroot", r, "--tmpdir", d + "/tmp", "--cgroup-manager", "cgroupfs",
