@@ -391,8 +391,12 @@ TEST_F(DockerUserDaemon, BenchUsesItAndLeavesItRunningUnchangedWithOnlyWhatItHel
       if (action == "delete") deleted.insert(id);
       // dockerd 20.10 names an imported image by its ID in these events; what bench
       // untags is an image it imported in this run.
-      if (action == "untag" || action == "delete") EXPECT_TRUE(imported.contains(id)) << line;
-      if (action == "import") EXPECT_TRUE(name.starts_with(prefix) || name == id) << line;
+      if (action == "untag" || action == "delete") {
+        EXPECT_TRUE(imported.contains(id)) << line;
+      }
+      if (action == "import") {
+        EXPECT_TRUE(name.starts_with(prefix) || name == id) << line;
+      }
     }
   }
   EXPECT_GE(created.size(), 3u) << "the probe's container and two startup repetitions";
