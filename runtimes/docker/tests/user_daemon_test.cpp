@@ -442,3 +442,29 @@ TEST_F(DockerUserDaemon, ShutDownRemovesWhatTheRunLeftThereAndReportsIt) {
   EXPECT_EQ(daemon_state(), before);
   EXPECT_TRUE(backend->shut_down()) << "idempotent";
 }
+
+// A distro built by an older script (sizes.json without the rootfs tar): the engine's
+// distro row fails naming the missing file and the fix; the run goes on and leaves the
+// daemon as it was.
+TEST_F(DockerUserDaemon, ADistroWithoutItsRootfsTarFailsTheEnginesRowNamingTheFile) {
+  ASSERT_NO_FATAL_FAILURE(populate());
+  const DaemonState before = daemon_state();
+  fs::path distro = work_ / "state" / "images" / "distro";
+  fs::create_directories(distro);
+  std::ofstream(distro / "sizes.json") << R"({"container": {"image_bytes": 1000000, "build_s": 12.5}})";
+  BenchRun run = run_bench({"--backend", "docker", "--docker-host", daemon_.host_uri(), "--suite", "image", "--filter",
+                            "image/docker/", "--repetitions", "1", "--out", (work_ / "run").string()},
+                           work_, work_ / "state");
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // a benchmark failed
+  auto rows = iterations(run.results);
+  ASSERT_EQ(rows["image/docker/distro"].size(), 1u) << run.err;
+  const auto& row = rows["image/docker/distro"][0];
+  EXPECT_TRUE(row.value("error_occurred", false)) << row.dump();
+  const std::string message = row.value("error_message", "");
+  EXPECT_NE(message.find("`" + (distro / "container.tar").string() + "`"), std::string::npos) << message;
+  EXPECT_NE(message.find("rerun scripts/build-distro-image"), std::string::npos) << message;
+  ASSERT_EQ(rows["image/docker/minimal"].size(), 1u);
+  EXPECT_FALSE(rows["image/docker/minimal"][0].value("error_occurred", false)) << "the run went on";
+  EXPECT_TRUE(daemon_.alive());
+  EXPECT_EQ(daemon_state(), before);
+}
