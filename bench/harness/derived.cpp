@@ -40,6 +40,18 @@ void add_derived_ratios(nlohmann::json& document, const results::ResultsFile& mo
     }
     if (name == "startup/bare/noop")
       if (auto r = ratio(model, name, "startup/bare/noop/floor", "real_time")) row["ratio_to_floor"] = *r;
+    // What an engine adds to the OCI runtime it drives (its rows' `runtime` attribute):
+    // the same workload started by that runtime alone, in the same run.
+    if (name.starts_with("startup/"))
+      if (const results::BenchmarkSamples* own = model.measured(name); own != nullptr) {
+        std::string runtime = own->attribute("runtime");
+        if (!runtime.empty() && runtime != own->backend) {
+          std::string under = "startup/" + runtime + name.substr(8 + own->backend.size());
+          if (auto r = ratio(model, name, under, "real_time")) row["ratio_to_runtime"] = *r;
+          if (auto a = median_of(model, name, "real_time"), b = median_of(model, under, "real_time"); a && b)
+            row["engine_over_runtime_s"] = *a - *b;  // the model holds seconds
+        }
+      }
     // What libvirt adds, same guest and same run: the whole life, and launch to ready
     // alone, the figure the vm backend's target is stated in.
     if (name == "startup/vm/noop") {

@@ -17,6 +17,10 @@ namespace isobench {
 //                   ops_per_s), its median counter over the bare row's (so above 1 is
 //                   slower for ns_per_op, faster for the rates)
 //   ratio_to_qemu, ratio_to_qemu_ready_s: startup/vm/noop over startup/qemu/noop
+//   ratio_to_runtime, engine_over_runtime_s: a container engine's startup row (one whose
+//                   rows name the OCI runtime under it, attribute `runtime`) over that
+//                   runtime's own row for the same workload, and the difference in
+//                   seconds: where Docker's time goes besides the runc it drives
 // Medians are taken over the iteration rows that did not fail.
 void add_derived_ratios(nlohmann::json& document, const results::ResultsFile& model);
 // The same, reading the model from `document` first (tests, older callers).

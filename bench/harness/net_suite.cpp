@@ -7,6 +7,7 @@
 //   net/container-nat/*      the same behind NAT (masquerade + port forward)
 //   net/crun-bridge/*, net/runc-bridge/*  the OCI runtimes on the same veth/bridge
 //   net/docker-host/*, net/podman-host/*  the engines on the host's network (--network host)
+//   net/podman-bridge/*      podman on the same veth/bridge (--network ns:PATH)
 //   net/runsc-host/*         gVisor on the host's network (--network=host)
 //   net/vm/*                 the libvirt guest's virtio-net on a tap on a bridge
 //   net/qemu/*               the same guest and tap, QEMU started without libvirt
@@ -42,10 +43,12 @@ constexpr NetVariant kVariants[] = {
     {"container", "container-nat", NetMode::kNat},
     {"crun", "crun-bridge", NetMode::kBridge},
     {"runc", "runc-bridge", NetMode::kBridge},
-    // The engines join only namespaces of their own making: the host's network is the path
-    // a prepared veth cannot be (docker's bridge would edit the host's firewall).
+    // docker joins only namespaces of its own making, and its bridge would edit the host's
+    // firewall: the host's network. podman joins the prepared veth's namespace by path
+    // (--network ns:PATH) as well.
     {"docker", "docker-host", NetMode::kHost},
     {"podman", "podman-host", NetMode::kHost},
+    {"podman", "podman-bridge", NetMode::kBridge},
     // gVisor on the host's network (--network=host: the Sentry's sockets are host sockets).
     // Its own netstack on a prepared veth (--network=sandbox) refuses here: "cannot run
     // with network enabled in root network namespace", though the namespace is not the root.

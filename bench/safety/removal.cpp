@@ -1,5 +1,7 @@
 #include "removal.hpp"
 
+#include "runtimes/engine/engine_host.hpp"
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -15,6 +17,7 @@
 #include "runtimes/common/spawn.hpp"
 #include "runtimes/common/unique_fd.hpp"
 #include "runtimes/common/unix_sockets.hpp"
+#include "runtimes/engine/engine_host.hpp"
 
 namespace isobench::safety {
 namespace fs = std::filesystem;
@@ -134,8 +137,16 @@ Result<void> remove_artifact(const Artifact& artifact, const HostRoots& roots) {
       return {};
     }
     case ArtifactKind::kLibvirtState:
-    case ArtifactKind::kTempDir:
       return remove_tree(artifact.id, roots);
+    case ArtifactKind::kTempDir: {
+      // A killed run's engine dir lists the host paths its engine made on first use: the
+      // artifact itself, or an engine dir in it (a state dir under /tmp, as tests use).
+      (void)remove_recorded_host_paths(artifact.id);
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(artifact.id, ec))
+        if (entry.is_directory(ec) && !entry.is_symlink(ec)) (void)remove_recorded_host_paths(entry.path());
+      return remove_tree(artifact.id, roots);
+    }
   }
   return {};
 }

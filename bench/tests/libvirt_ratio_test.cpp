@@ -30,3 +30,22 @@ TEST(DerivedRatios, LibvirtAgainstDirectQemuOnTheWholeLifeAndOnReadiness) {
   EXPECT_DOUBLE_EQ(rows[6]["ratio_to_qemu_ready_s"].get<double>(), 5.0 / 1.5);
   EXPECT_FALSE(rows[7].contains("ratio_to_qemu"));
 }
+
+// Where docker's start goes besides the runc it drives: its startup row over runc's own,
+// same workload, same run, and the seconds between the two medians.
+TEST(DerivedRatios, AnEngineAgainstTheRuntimeItNamesOnItsRows) {
+  nlohmann::json results = {{"benchmarks", nlohmann::json::array()}};
+  auto& rows = results["benchmarks"];
+  for (double ms : {300.0, 400.0, 500.0}) {
+    auto row = iteration("startup/docker/noop", ms, ms / 2000);
+    row["attributes"] = {{"runtime", "runc"}};
+    rows.push_back(row);
+  }
+  for (double ms : {20.0, 25.0, 30.0}) rows.push_back(iteration("startup/runc/noop", ms, ms / 2000));
+  rows.push_back(median_row("startup/docker/noop"));
+  rows.push_back(median_row("startup/runc/noop"));
+  add_derived_ratios(results);
+  EXPECT_DOUBLE_EQ(rows[6]["ratio_to_runtime"].get<double>(), 16.0);  // 400 ms / 25 ms
+  EXPECT_NEAR(rows[6]["engine_over_runtime_s"].get<double>(), 0.375, 1e-12);
+  EXPECT_FALSE(rows[7].contains("ratio_to_runtime"));
+}

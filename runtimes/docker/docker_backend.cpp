@@ -100,6 +100,12 @@ class DockerBackend final : public Backend {
                         "started in " + std::to_string(daemon_->start_s()) + " s under " + daemon_->dir().string() +
                             " (no iptables, no bridge; cgroup parent " + daemon_->cgroup_parent() + ")",
                         ""});
+    if (available.available && !daemon_)
+      checks.push_back({"your dockerd", true,
+                        "the daemon at " + user_host_ + " answers (" + facts_.at("server_version") +
+                            "); bench adds and removes only its own image and containers there, and never stops or "
+                            "reconfigures it",
+                        ""});
     return checks;
   }
 
@@ -120,10 +126,10 @@ class DockerBackend final : public Backend {
 
   Result<void> shut_down() override {
     Result<void> first;
-    if (cli_ && !user_host_.empty() && !image_name_.empty()) {
-      // The user's daemon: only bench's image goes; the daemon runs on as it was.
-      auto removed = cli_->run({"image", "rm", "--force", image_name_}, Deadline::after(std::chrono::seconds(60)));
-      if (!removed) first = std::unexpected(removed.error().with_context("docker image rm " + image_name_));
+    if (user_cli_) {
+      // The user's daemon runs on as it was: only what this run named for itself goes.
+      first = remove_own_from_user_daemon(*user_cli_);
+      user_cli_.reset();
       image_name_.clear();
     }
     if (daemon_)
@@ -132,6 +138,45 @@ class DockerBackend final : public Backend {
   }
 
  private:
+  // In the user's daemon, the containers and images named for this run
+  // (isobench-docker-PID-*): the run's image, which goes at every shut-down, and any
+  // container or build image a failed step left, which is removed and reported (the leak
+  // audit cannot see inside someone else's daemon). Everything else there is left alone.
+  Result<void> remove_own_from_user_daemon(const EngineCli& cli) {
+    const std::string prefix = "isobench-docker-" + std::to_string(::getpid()) + "-";
+    const Deadline deadline = Deadline::after(std::chrono::seconds(60));
+    Result<void> first;
+    std::vector<std::string> left;
+    auto own = [&](const std::vector<std::string>& list_args) {
+      std::vector<std::string> names;
+      auto listed = cli.run(list_args, deadline);
+      if (!listed) {
+        if (first) first = std::unexpected(listed.error().with_context("docker " + list_args.front() + " in " + user_host_));
+        return names;
+      }
+      std::istringstream lines(*listed);
+      for (std::string name; std::getline(lines, name);)
+        if (name.starts_with(prefix)) names.push_back(name);
+      return names;
+    };
+    for (const auto& name : own({"ps", "--all", "--format", "{{.Names}}"})) {
+      left.push_back("container " + name);
+      if (auto removed = cli.run({"rm", "--force", name}, deadline); !removed && first)
+        first = std::unexpected(removed.error().with_context("docker rm " + name));
+    }
+    for (const auto& name : own({"images", "--format", "{{.Repository}}"})) {
+      if (name != image_name_) left.push_back("image " + name);
+      if (auto removed = cli.run({"image", "rm", "--force", name}, deadline); !removed && first)
+        first = std::unexpected(removed.error().with_context("docker image rm " + name));
+    }
+    if (!left.empty() && first) {
+      std::string what;
+      for (const auto& item : left) what += (what.empty() ? "" : ", ") + item;
+      first = fail("left in the daemon at " + user_host_ + " by this run, removed: " + what);
+    }
+    return first;
+  }
+
   std::string version_line() const {
     auto it = facts_.find("version");
     return it == facts_.end() ? "docker" : it->second;
@@ -169,6 +214,7 @@ class DockerBackend final : public Backend {
     auto versions = cli.run({"version", "--format", "{{.Client.Version}} {{.Server.Version}} {{.Server.APIVersion}}"},
                             Deadline::after(std::chrono::seconds(30)));
     if (!versions) return Availability::no("docker version: " + versions.error().describe());
+    if (!user_host_.empty()) user_cli_ = cli;  // it answers: from here on, what bench puts there goes at shut-down
     std::istringstream words(*versions);
     std::string client_version, server_version, api;
     words >> client_version >> server_version >> api;
@@ -200,6 +246,7 @@ class DockerBackend final : public Backend {
   std::string user_host_;
   std::optional<PrivateDockerd> daemon_;
   std::optional<EngineCli> cli_;
+  std::optional<EngineCli> user_cli_;  // the user's daemon, even when the probe failed
   std::string image_name_;
   std::map<std::string, std::string> facts_;
   std::optional<Availability> probed_;

@@ -36,10 +36,27 @@ std::string read_file(const fs::path& path) {
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
-// Waits until `socket` answers /_ping with 200, or the daemon dies, or the deadline.
+// Mount points at or below `dir`, deepest first.
+std::vector<std::string> mounts_below(const fs::path& dir) {
+  std::vector<std::string> out;
+  std::istringstream lines(read_file("/proc/self/mountinfo"));
+  const std::string prefix = dir.string() + "/";
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string id, parent, devno, root, mount_point;
+    if (!(fields >> id >> parent >> devno >> root >> mount_point)) continue;
+    // isobench's paths have no characters that mountinfo escapes.
+    if (mount_point == dir.string() || mount_point.starts_with(prefix)) out.push_back(mount_point);
+  }
+  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return out;
+}
+
+}  // namespace
+
 // The socket's directory is watched with inotify: dockerd creates the socket, then
 // chmods it once it listens, so a connection is tried at each change and at no other time.
-Result<void> wait_until_serving(const fs::path& socket, ChildProcess& daemon, Deadline deadline) {
+Result<void> wait_until_dockerd_serves(const fs::path& socket, ChildProcess& daemon, Deadline deadline) {
   UniqueFd watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
   if (!watch) return fail_errno("inotify_init1");
   if (::inotify_add_watch(watch.get(), socket.parent_path().c_str(), IN_CREATE | IN_ATTRIB | IN_MOVED_TO) < 0)
@@ -69,24 +86,6 @@ Result<void> wait_until_serving(const fs::path& socket, ChildProcess& daemon, De
   }
 }
 
-// Mount points at or below `dir`, deepest first.
-std::vector<std::string> mounts_below(const fs::path& dir) {
-  std::vector<std::string> out;
-  std::istringstream lines(read_file("/proc/self/mountinfo"));
-  const std::string prefix = dir.string() + "/";
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream fields(line);
-    std::string id, parent, devno, root, mount_point;
-    if (!(fields >> id >> parent >> devno >> root >> mount_point)) continue;
-    // isobench's paths have no characters that mountinfo escapes.
-    if (mount_point == dir.string() || mount_point.starts_with(prefix)) out.push_back(mount_point);
-  }
-  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  return out;
-}
-
-}  // namespace
-
 fs::path private_dockerd_dir(const fs::path& state_dir, pid_t owner) {
   return state_dir / ("isobench-docker-" + std::to_string(owner));
 }
@@ -108,6 +107,8 @@ Result<PrivateDockerd> PrivateDockerd::start(const fs::path& dockerd, const fs::
   if (!ec) fs::create_directories(daemon.dir_ / "exec", ec);
   if (ec) return fail_errno("create " + in_quotes(daemon.dir_), ec.value());
   fs::permissions(daemon.dir_, fs::perms::owner_all, ec);
+  // For `bench clean`, should this run be killed before stop().
+  if (auto recorded = record_host_paths(daemon.created_host_dirs_, daemon.dir_); !recorded) return std::unexpected(recorded.error());
   {
     std::ofstream config(daemon.dir_ / "daemon.json");
     // dockerd 20.10 writes a trust key to /etc/docker/key.json unless told where.
@@ -130,7 +131,7 @@ Result<PrivateDockerd> PrivateDockerd::start(const fs::path& dockerd, const fs::
   auto child = spawn_process(argv, {-1, log.get(), log.get()});
   if (!child) return std::unexpected(child.error().with_context("dockerd"));
   daemon.daemon_ = std::move(*child);
-  if (auto serving = wait_until_serving(daemon.socket(), daemon.daemon_, deadline); !serving) {
+  if (auto serving = wait_until_dockerd_serves(daemon.socket(), daemon.daemon_, deadline); !serving) {
     std::string tail = read_file(daemon.dir_ / "dockerd.log");
     tail = tail.substr(tail.size() > 300 ? tail.size() - 300 : 0);
     std::replace(tail.begin(), tail.end(), '\n', ' ');

@@ -71,6 +71,10 @@ class PrivateDockerd {
   bool stopped_ = false;
 };
 
+// Waits until the dockerd `daemon` answers /_ping with 200 on `socket`, or exits, or the
+// deadline passes (a timeout error). Any dockerd: a test starts one of its own with it.
+Result<void> wait_until_dockerd_serves(const std::filesystem::path& socket, ChildProcess& daemon, Deadline deadline);
+
 // The directory a run's private daemon uses (STATE_DIR/isobench-docker-PID).
 std::filesystem::path private_dockerd_dir(const std::filesystem::path& state_dir, pid_t owner);
 

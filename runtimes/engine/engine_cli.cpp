@@ -88,7 +88,11 @@ Result<std::vector<std::string>> engine_create_args(const EngineContainerSpec& s
     case Kind::kOwn: args.insert(args.end(), {"--network", "none"}); break;
     case Kind::kHost: args.insert(args.end(), {"--network", "host"}); break;
     case Kind::kJoin:
-      // An engine joins another container's namespace or one of its own networks, not a
+      if (spec.joins_netns_by_path) {
+        args.insert(args.end(), {"--network", "ns:" + spec.network.netns_path});
+        break;
+      }
+      // docker joins another container's namespace or one of its own networks, not a
       // namespace prepared outside it.
       return fail("cannot join a prepared network namespace (" + spec.network.netns_path + ")");
     case Kind::kTap: return fail("a tap device is for guests");
@@ -139,15 +143,25 @@ Result<pid_t> engine_container_pid(const EngineCli& cli, const std::string& name
 
 Result<double> engine_import_image(const EngineCli& cli, const fs::path& rootfs, const std::string& entrypoint,
                                    const std::string& name, const fs::path& scratch) {
+  std::error_code ec;
+  const bool archive = fs::is_regular_file(rootfs, ec);
+  if (!archive && !fs::is_directory(rootfs, ec))
+    return fail("import " + name + ": " + in_quotes(rootfs) + " is neither a directory nor a tar file");
   std::int64_t start = monotonic_ns();
-  fs::path tar = scratch / (name + ".tar");
-  auto packed = capture_output({"/bin/tar", "--create", "--file", tar.string(), "--directory", rootfs.string(), "."},
-                               Deadline::after(std::chrono::seconds(120)));
-  if (!packed) return std::unexpected(packed.error().with_context("image tar"));
+  fs::path tar = archive ? rootfs : scratch / (name + ".tar");
+  if (!archive) {
+    auto packed = capture_output({"/bin/tar", "--create", "--file", tar.string(), "--directory", rootfs.string(), "."},
+                                 Deadline::after(std::chrono::seconds(120)));
+    if (!packed) {
+      ::unlink(tar.c_str());
+      return std::unexpected(packed.error().with_context("image tar"));
+    }
+  }
+  // A distro rootfs is a few hundred MB: the engine unpacks it into its storage.
   auto imported = cli.run({"import", "--change", "ENTRYPOINT [\"" + entrypoint + "\"]", tar.string(), name},
-                          Deadline::after(std::chrono::seconds(120)));
+                          Deadline::after(std::chrono::seconds(archive ? 600 : 120)));
   std::int64_t end = monotonic_ns();
-  ::unlink(tar.c_str());
+  if (!archive) ::unlink(tar.c_str());
   if (!imported) return std::unexpected(imported.error().with_context("import " + name));
   return static_cast<double>(end - start) / 1e9;
 }

@@ -33,11 +33,14 @@ struct EngineContainerSpec {
   Limits limits;
   NetworkAttachment network;
   std::vector<std::string> extra_flags;  // podman's --ulimit, its --runtime
+  // The engine can join a network namespace prepared outside it, by path (podman's
+  // `--network ns:PATH`); docker joins only its own networks or another container's.
+  bool joins_netns_by_path = false;
 };
 
 // `create` arguments for `spec`: the same filesystem as the OCI bundles (read-only image,
 // a 64 MiB tmpfs on /tmp), no network but loopback unless the net suite asks for the
-// host's. An error for a network the engine cannot join.
+// host's or (podman) a namespace it prepared. An error for a network the engine cannot join.
 Result<std::vector<std::string>> engine_create_args(const EngineContainerSpec& spec);
 
 // Creates the container, then starts it attached: the workload's stdout and stderr come
@@ -52,13 +55,14 @@ Result<std::unique_ptr<Instance>> launch_engine_container(const EngineCli& cli, 
 Result<pid_t> engine_container_pid(const EngineCli& cli, const std::string& name);
 
 // Imports `rootfs` as image `name` whose entrypoint is `entrypoint`: a tar of the tree
-// (written beside `scratch`), then `ENGINE import --change 'ENTRYPOINT [...]' TAR NAME`.
-// Returns the seconds it took, the tar included.
+// (written in `scratch`), then `ENGINE import --change 'ENTRYPOINT [...]' TAR NAME`.
+// Returns the seconds it took, the tar included. `rootfs` may also be a tar already made
+// (scripts/build-distro-image keeps the distro rootfs so): it is imported as it is.
 Result<double> engine_import_image(const EngineCli& cli, const std::filesystem::path& rootfs,
                                    const std::string& entrypoint, const std::string& name,
                                    const std::filesystem::path& scratch);
 
-// One timed build of an image of the engine's own from `rootfs` (import), then its removal:
+// One timed build of an image of the engine's own from `rootfs` (a tree or a tar; import), then its removal:
 // the image suite's figure for an engine. `name` is unique to the call.
 Result<double> engine_build_and_remove_image(const EngineCli& cli, const std::filesystem::path& rootfs,
                                              const std::string& entrypoint, const std::string& name,

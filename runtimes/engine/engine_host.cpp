@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <map>
 
 #include "runtimes/common/unique_fd.hpp"
 
@@ -83,6 +84,62 @@ HostPathsMadeHere HostPathsMadeHere::before(std::vector<fs::path> paths) {
 
 void HostPathsMadeHere::remove_empty_dirs() const {
   for (auto it = paths_.rbegin(); it != paths_.rend(); ++it) ::rmdir(it->c_str());
+}
+
+namespace {
+
+// What the engines of Debian 12 make on first use wherever their roots are, and how each
+// may go: dockerd 20.10 and its containerd (directories), podman 4.3 (caches, locks,
+// directories).
+enum class Removal { kEmptyDir, kTree, kFile };
+const std::map<fs::path, Removal>& known_first_use_paths() {
+  static const std::map<fs::path, Removal> known = {
+      {"/run/docker", Removal::kEmptyDir},
+      {"/run/docker/plugins", Removal::kEmptyDir},
+      {"/run/containerd", Removal::kEmptyDir},
+      {"/run/containerd/s", Removal::kEmptyDir},
+      {"/opt/containerd", Removal::kEmptyDir},
+      {"/opt/containerd/bin", Removal::kEmptyDir},
+      {"/opt/containerd/lib", Removal::kEmptyDir},
+      {"/var/lib/containers", Removal::kEmptyDir},
+      {"/var/lib/containers/cache", Removal::kTree},
+      {"/var/cache/containers", Removal::kTree},
+      {"/var/cache/containers/short-name-aliases.conf.lock", Removal::kFile},
+      {"/etc/cni/net.d/cni.lock", Removal::kFile},
+      {"/run/runc", Removal::kEmptyDir},
+  };
+  return known;
+}
+
+}  // namespace
+
+Result<void> record_host_paths(const std::vector<fs::path>& made, const fs::path& engine_dir) {
+  fs::path record = engine_dir / kHostPathsRecord;
+  std::ofstream out(record, std::ios::trunc);
+  for (const auto& path : made) out << path.string() << '\n';
+  out.close();
+  if (!out) return fail("write " + in_quotes(record));
+  return {};
+}
+
+std::vector<fs::path> remove_recorded_host_paths(const fs::path& engine_dir) {
+  std::vector<fs::path> listed, removed;
+  std::ifstream in(engine_dir / kHostPathsRecord);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) listed.emplace_back(line);
+  for (auto it = listed.rbegin(); it != listed.rend(); ++it) {
+    auto known = known_first_use_paths().find(*it);
+    if (known == known_first_use_paths().end()) continue;
+    std::error_code ec;
+    bool gone = false;
+    switch (known->second) {
+      case Removal::kEmptyDir: gone = ::rmdir(it->c_str()) == 0; break;
+      case Removal::kFile: gone = fs::is_regular_file(*it, ec) && ::unlink(it->c_str()) == 0; break;
+      case Removal::kTree: gone = fs::remove_all(*it, ec) > 0 && !ec; break;
+    }
+    if (gone) removed.push_back(*it);
+  }
+  return removed;
 }
 
 Result<void> HostPathsMadeHere::remove_trees() const {

@@ -41,4 +41,17 @@ class HostPathsMadeHere {
   std::vector<std::filesystem::path> paths_;
 };
 
+// A run's record of the host paths its engine made on first use, kept in the engine's own
+// directory (STATE_DIR/isobench-ENGINE-PID/host-paths-made), so that `bench clean` can
+// remove them after a run killed before its shut-down. Written by the run that made them.
+inline constexpr const char* kHostPathsRecord = "host-paths-made";
+Result<void> record_host_paths(const std::vector<std::filesystem::path>& made, const std::filesystem::path& engine_dir);
+
+// Removes what `engine_dir`'s record lists, children first, each path only if it is one
+// the engines are known to make on first use, and each in its own way: a cache or lock
+// file removed, a directory only when empty (another run may be using it). Unknown paths
+// in a record are ignored: a record never makes bench remove anything else. Returns the
+// paths removed; none when there is no record.
+std::vector<std::filesystem::path> remove_recorded_host_paths(const std::filesystem::path& engine_dir);
+
 }  // namespace isobench

@@ -73,11 +73,15 @@ class PodmanBackend final : public Backend {
     spec.command.erase(spec.command.begin());  // the image's entrypoint is the binary
     spec.limits = options.limits;
     spec.network = options.network;
+    spec.joins_netns_by_path = true;  // --network ns:PATH: the net suite's veth and bridge
     spec.extra_flags = {"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--cgroup-parent", cgroup_parent()};
     std::map<std::string, std::string> attributes = {{"engine", "podman-" + version_},
                                                      {"runtime", runtime_name()},
                                                      {"ulimits", "nofile=1024:1024,nproc=1024:1024"}};
-    attributes["network"] = options.network.kind == NetworkAttachment::Kind::kHost ? "host" : "none";
+    using NetKind = NetworkAttachment::Kind;
+    attributes["network"] = options.network.kind == NetKind::kHost   ? "host"
+                            : options.network.kind == NetKind::kJoin ? "joined netns"
+                                                                     : "none";
     auto instance = launch_engine_container(*cli_, spec, std::move(attributes));
     if (!instance) return std::unexpected(instance.error().with_context("podman"));
     return instance;
@@ -111,7 +115,8 @@ class PodmanBackend final : public Backend {
     out["events_backend"] = "file";
     out["storage"] = dir().string() + " (runroot " + run_dir().string() + ")";
     out["cgroup_parent"] = cgroup_parent();
-    out["network"] = "none (loopback only; the net suite's host path: --network host); no CNI network is created";
+    out["network"] = "none (loopback only; the net suite: --network host, and --network ns:PATH into the namespace of "
+                     "bench's own veth and bridge); no CNI network is created, the host's firewall is not touched";
     out["deviation"] = deviations();
     if (image_build_s_) out["image_build_s"] = std::to_string(*image_build_s_);
     return out;
@@ -184,6 +189,9 @@ class PodmanBackend final : public Backend {
     }
     for (const char* sub : {"root", "tmp"}) fs::create_directories(dir() / sub, ec);
     if (ec) return Availability::no("create " + dir().string() + ": " + ec.message());
+    // For `bench clean`, should this run be killed before its shut-down.
+    if (auto recorded = record_host_paths(made_here_->paths(), dir()); !recorded)
+      return Availability::no(recorded.error().describe());
     const std::string d = dir().string(), r = run_dir().string();
     EngineCli cli{*binary_,
                   {"--root", d + "/root", "--runroot", r, "--tmpdir", d + "/tmp", "--cgroup-manager", "cgroupfs",

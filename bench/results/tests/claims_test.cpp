@@ -187,6 +187,124 @@ TEST(Claims, C5HasARowForEachContainerEngineWithTheRuntimeUnderIt) {
   EXPECT_NE(note.find("runc under it started alone in 25"), std::string::npos) << note;
 }
 
+std::vector<double> seconds(std::vector<double> ms) {
+  for (double& x : ms) x *= 1e-3;
+  return ms;
+}
+
+// C6 reads the engines' image rows: docker's build is its `import` of the rootfs on top
+// of the rootfs itself, and gets a row of its own beside the plain rootfs's.
+TEST(Claims, C6BuildHasARowForEachContainerEngineThatCountsItsImport) {
+  const int n = 5;
+  Fixture fixture = base(n);
+  fixture.backend("vm", "vm", true, true).backend("docker", "oci").engine("docker");
+  fixture.rows("image/vm/minimal", around(1200, 0.01, n), {{"build_s", seconds(around(1200, 0.01, n))}});
+  fixture.rows("image/container/minimal", around(2.4, 0.01, n), {{"build_s", seconds(around(2.4, 0.01, n))}});
+  fixture.rows("image/docker/minimal", around(102.4, 0.01, n),
+               {{"build_s", seconds(around(102.4, 0.01, n))}, {"engine_import_s", seconds(around(100, 0.01, n))}});
+  auto c6 = rows_with_id(compute_claims(fixture.model(), no_fallback()), "C6 build");
+  ASSERT_EQ(c6.size(), 2u);
+  EXPECT_EQ(c6[0]["backend"], "container");
+  EXPECT_EQ(c6[1]["backend"], "docker");
+  EXPECT_NEAR(c6[1]["effect"]["point"].get<double>(), 102.4 / 1200, 0.005);
+  EXPECT_EQ(c6[1]["verdict"], "confirmed");
+  EXPECT_EQ(c6[1]["figures"], (nlohmann::json{"image/docker/minimal", "image/vm/minimal"}));
+  EXPECT_NE(c6[1]["note"].get<std::string>().find("import of the rootfs) 100"), std::string::npos) << c6[1]["note"];
+}
+
+// An engine slower to build than the VM is contradicted on its own row, whatever the
+// plain rootfs reads: the engine's row is a verdict of its own, not a footnote.
+TEST(Claims, AnEngineWhoseImportIsSlowerThanTheVmsBuildIsContradictedOnItsOwnRow) {
+  const int n = 5;
+  Fixture fixture = base(n);
+  fixture.backend("vm", "vm", true, true).backend("podman", "oci").engine("podman");
+  fixture.rows("image/vm/minimal", around(50, 0.01, n), {{"build_s", seconds(around(50, 0.01, n))}});
+  fixture.rows("image/container/minimal", around(2.4, 0.01, n), {{"build_s", seconds(around(2.4, 0.01, n))}});
+  fixture.rows("image/podman/minimal", around(140, 0.01, n),
+               {{"build_s", seconds(around(140, 0.01, n))}, {"engine_import_s", seconds(around(138, 0.01, n))}});
+  auto c6 = rows_with_id(compute_claims(fixture.model(), no_fallback()), "C6 build");
+  ASSERT_EQ(c6.size(), 2u);
+  EXPECT_EQ(c6[0]["verdict"], "confirmed");
+  EXPECT_EQ(c6[1]["backend"], "podman");
+  EXPECT_EQ(c6[1]["verdict"], "contradicted");
+}
+
+// The distro images are matched with the distro VM disk, the minimal ones with the
+// minimal guest: an engine's row never compares a distro import with a minimal guest.
+TEST(Claims, C6BuildMatchesTheEnginesImageToTheVmImageOfTheSameKind) {
+  const int n = 3;
+  Fixture fixture = base(n);
+  fixture.backend("vm", "vm", true, true).backend("docker", "oci").engine("docker");
+  fixture.rows("image/vm/minimal", around(1200, 0.01, n), {{"build_s", seconds(around(1200, 0.01, n))}});
+  fixture.rows("image/vm/distro", around(90000, 0.01, n), {{"build_s", seconds(around(90000, 0.01, n))}});
+  fixture.rows("image/docker/distro", around(61000, 0.01, n),
+               {{"build_s", seconds(around(61000, 0.01, n))}, {"engine_import_s", seconds(around(1000, 0.01, n))}});
+  auto c6 = rows_with_id(compute_claims(fixture.model(), no_fallback()), "C6 build");
+  ASSERT_FALSE(c6.empty());
+  EXPECT_EQ(c6[0]["backend"], "docker");
+  EXPECT_EQ(c6[0]["figures"], (nlohmann::json{"image/docker/distro", "image/vm/distro"}));
+}
+
+// Deploying with docker (create, start, remove through the engine) against booting the
+// VM: a row of its own beside the plain container's.
+TEST(Claims, C6StartHasARowForEachContainerEngine) {
+  const int n = 7;
+  Fixture fixture = base(n);
+  fixture.backend("vm", "vm", true, true).backend("docker", "oci").engine("docker");
+  fixture.rows("startup/container/noop", around(2.0, 0.01, n));
+  fixture.rows("startup/docker/noop", around(400, 0.01, n), {}, {{"runtime", "runc"}});
+  fixture.rows("startup/vm/noop", around(900, 0.01, n), {}, {{"accel", "kvm"}});
+  auto c6 = rows_with_id(compute_claims(fixture.model(), no_fallback()), "C6 start");
+  ASSERT_EQ(c6.size(), 2u);
+  EXPECT_EQ(c6[0]["backend"], "container");
+  EXPECT_EQ(c6[1]["backend"], "docker");
+  EXPECT_NEAR(c6[1]["effect"]["point"].get<double>(), 900.0 / 400, 0.05);
+  EXPECT_EQ(c6[1]["verdict"], "confirmed");
+}
+
+// C7 reads docker as the seed's container: a row of its own whose note names the runc
+// under it and runc's own overhead in the same run.
+TEST(Claims, C7HasARowForDockerThatNamesTheRuntimeUnderIt) {
+  const int n = 15;
+  Fixture fixture = base(n);
+  fixture.backend("runc", "oci").backend("docker", "oci").engine("docker");
+  overhead_rows(fixture, "runc", 1.0, 0.01, n, {{"runtime", "runc"}});
+  overhead_rows(fixture, "docker", 1.3, 0.01, n, {{"runtime", "runc"}});
+  auto c7 = rows_with_id(compute_claims(fixture.model(), no_fallback()), "C7");
+  ASSERT_EQ(c7.size(), 2u);
+  // Without a backend table the fixture's backends come in name order.
+  const auto& docker = c7[0]["backend"] == "docker" ? c7[0] : c7[1];
+  const auto& runc = c7[0]["backend"] == "runc" ? c7[0] : c7[1];
+  ASSERT_EQ(docker["backend"], "docker");
+  ASSERT_EQ(runc["backend"], "runc");
+  EXPECT_EQ(docker["verdict"], "contradicted");  // ×1.3, well above ×1.05
+  EXPECT_EQ(runc["verdict"], "confirmed");
+  std::string note = docker["note"];
+  EXPECT_NE(note.find("the seed's container: docker, an engine in front of runc; runc alone ×"), std::string::npos)
+      << note;
+  EXPECT_EQ(runc["note"].get<std::string>().find("seed"), std::string::npos);
+}
+
+// Without any VM row, C6 says why once, not once more per engine.
+TEST(Claims, WithoutAVmC6SaysWhyOnceNotOncePerEngine) {
+  const int n = 5;
+  Fixture fixture = base(n);
+  fixture.backend("docker", "oci").engine("docker").backend("podman", "oci").engine("podman");
+  for (const char* engine : {"docker", "podman"}) {
+    fixture.rows(std::string("startup/") + engine + "/noop", around(400, 0.01, n), {}, {{"runtime", "runc"}});
+    fixture.rows(std::string("image/") + engine + "/minimal", around(200, 0.01, n),
+                 {{"build_s", seconds(around(200, 0.01, n))}, {"engine_import_s", seconds(around(198, 0.01, n))}});
+  }
+  fixture.rows("startup/container/noop", around(2.0, 0.01, n));
+  fixture.rows("image/container/minimal", around(2.4, 0.01, n), {{"build_s", seconds(around(2.4, 0.01, n))}});
+  auto claims = compute_claims(fixture.model(), no_fallback());
+  for (const char* id : {"C6 build", "C6 start"}) {
+    auto rows = rows_with_id(claims, id);
+    ASSERT_EQ(rows.size(), 1u) << id;
+    EXPECT_EQ(rows[0]["verdict"], "not measurable here") << id;
+  }
+}
+
 TEST(Claims, AMissingBackendIsNotMeasurableWithItsReason) {
   Fixture fixture = base();
   fixture.backend("crun", "oci").unavailable("crun", "crun is not installed");

@@ -59,6 +59,15 @@ TEST_P(EngineClean, BenchCleanRemovesWhatTheEngineOfAKilledRunLeft) {
   if (::access(binary, X_OK) != 0) GTEST_SKIP() << binary << " is not installed";
   fs::path state = "/tmp/isobench-safetytest-" + std::to_string(::getpid()) + "-" + engine + "state";
   fs::create_directories(state);
+  // What the engine makes on the host on first use, wherever its roots are: the killed run
+  // makes those that are not there before it starts, and bench clean removes them.
+  const std::vector<std::string> first_use =
+      engine == "docker" ? std::vector<std::string>{"/run/docker", "/run/containerd", "/opt/containerd"}
+                         : std::vector<std::string>{"/var/lib/containers", "/var/cache/containers",
+                                                    "/etc/cni/net.d/cni.lock", "/run/runc"};
+  std::vector<std::string> made_by_run;
+  for (const auto& path : first_use)
+    if (std::error_code ec; !fs::exists(path, ec)) made_by_run.push_back(path);
   BenchStart how;
   how.env = {{"ISOBENCH_STATE_DIR", state.string()}};
   // A workload argument that nothing else on the host runs, to find its process by.
@@ -88,6 +97,11 @@ TEST_P(EngineClean, BenchCleanRemovesWhatTheEngineOfAKilledRunLeft) {
   EXPECT_FALSE(any_cgroup_named(name));
   EXPECT_FALSE(fs::exists(engine_dir));
   EXPECT_FALSE(fs::exists(run_dir));
+  // (An engine of another run on this host that makes one of them meanwhile fails this.)
+  for (const auto& path : made_by_run) {
+    std::error_code ec;
+    EXPECT_FALSE(fs::exists(path, ec)) << path << " was left";
+  }
 
   fs::remove_all(state);
   fs::remove(base + ".out");

@@ -11,6 +11,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "common/spawn.hpp"
 #include "docker/docker_backend.hpp"
 #include "docker/private_dockerd.hpp"
 #include "engine/engine_cli.hpp"
@@ -148,12 +149,28 @@ TEST(EngineCreateArgs, SameFilesystemAsTheBundlesNoNetworkAndTheLimits) {
   auto joined = engine_create_args(spec);
   ASSERT_FALSE(joined);
   EXPECT_NE(joined.error().describe().find("/proc/1/ns/net"), std::string::npos);
+  // podman joins it by path.
+  spec.joins_netns_by_path = true;
+  auto by_path = engine_create_args(spec);
+  ASSERT_TRUE(by_path) << by_path.error().describe();
+  auto ns = std::find(by_path->begin(), by_path->end(), "ns:/proc/1/ns/net");
+  ASSERT_NE(ns, by_path->end());
+  EXPECT_EQ(*(ns - 1), "--network");
 }
 
 TEST(EngineVersion, ReadsTheVersionWord) {
   EXPECT_EQ(engine_version_word("Docker version 20.10.24+dfsg1, build 297e128\n"), "20.10.24+dfsg1");
   EXPECT_EQ(engine_version_word("podman version 4.3.1"), "4.3.1");
   EXPECT_EQ(engine_version_word("something else"), "something else");
+}
+
+TEST(EngineImport, APathThatIsNeitherATreeNorATarIsAnErrorNamingIt) {
+  EngineCli cli{"/nonexistent/docker", {}, {}};
+  auto imported = engine_import_image(cli, "/nonexistent/isobench-rootfs.tar", "/isobench-workload", "isobench-x", "/tmp");
+  ASSERT_FALSE(imported);
+  EXPECT_NE(imported.error().describe().find("`/nonexistent/isobench-rootfs.tar` is neither a directory nor a tar file"),
+            std::string::npos)
+      << imported.error().describe();
 }
 
 TEST(DockerBackend, UnreachableUserDaemonIsUnavailableWithTheReason) {
@@ -202,6 +219,15 @@ TEST_F(DockerRun, IdentityUnderAPrivateDaemonThatLeavesNothingBehind) {
   ASSERT_TRUE(built) << built.error().describe();
   ASSERT_TRUE(built->has_value());
   EXPECT_GT(**built, 0);
+  // ... and from a tar of the rootfs, as scripts/build-distro-image keeps the distro's.
+  fs::path tar = config_.state_dir / "isobench-rootfs.tar";
+  ASSERT_TRUE(capture_output({"/bin/tar", "--create", "--file", tar.string(), "--directory", rootfs->rootfs.string(), "."},
+                             Deadline::after(std::chrono::seconds(60))));
+  auto from_tar = backend->build_image_from(tar);
+  ASSERT_TRUE(from_tar) << from_tar.error().describe();
+  ASSERT_TRUE(from_tar->has_value());
+  EXPECT_GT(**from_tar, 0);
+  EXPECT_TRUE(fs::exists(tar)) << "a tar given to import is the caller's";
   EXPECT_FALSE(daemon_leftovers(config_.state_dir).empty()) << "the daemon runs until shut_down";
   auto stopped = backend->shut_down();
   ASSERT_TRUE(stopped) << stopped.error().describe();

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/spawn.hpp"
 #include "engine/engine_host.hpp"
 #include "image/minimal_image.hpp"
 #include "oci/oci_runtime.hpp"
@@ -85,6 +86,15 @@ TEST(PodmanRun, IdentityRunsWithTheRecordedDeviationsAndLeavesNothingBehind) {
     ASSERT_TRUE(built) << built.error().describe();
     ASSERT_TRUE(built->has_value());
     EXPECT_GT(**built, 0);
+    // ... and from a tar of the rootfs, as scripts/build-distro-image keeps the distro's.
+    fs::path tar = config.state_dir / "isobench-rootfs.tar";
+    ASSERT_TRUE(capture_output(
+        {"/bin/tar", "--create", "--file", tar.string(), "--directory", rootfs->rootfs.string(), "."},
+        Deadline::after(std::chrono::seconds(60))));
+    auto from_tar = backend->build_image_from(tar);
+    ASSERT_TRUE(from_tar) << from_tar.error().describe();
+    ASSERT_TRUE(from_tar->has_value());
+    EXPECT_GT(**from_tar, 0);
     auto stopped = backend->shut_down();
     ASSERT_TRUE(stopped) << stopped.error().describe();
   }
