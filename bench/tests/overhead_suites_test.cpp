@@ -207,8 +207,11 @@ TEST(KvmKernelRows, TheGuestRunsTheWorkloadsKernelsBesideBare) {
   std::ifstream file(out.path() / "results.json");
   auto results = nlohmann::json::parse(file);
   if (!results["context"]["backends"]["kvm"].value("available", false)) {
-    for (const auto& row : results["benchmarks"])
-      if (row.value("name", "").starts_with("cpu/kvm/")) EXPECT_TRUE(row.value("error_occurred", false));
+    for (const auto& row : results["benchmarks"]) {
+      if (row.value("name", "").starts_with("cpu/kvm/")) {
+        EXPECT_TRUE(row.value("error_occurred", false));
+      }
+    }
     GTEST_SKIP() << "no usable KVM here: " << results["context"]["backends"]["kvm"].value("reason", "");
   }
   auto rows = iterations(results);
@@ -251,8 +254,11 @@ TEST(MicrovmRows, TheWorkloadRunsInAGuestWithoutAnOsInEverySuiteItCan) {
   std::ifstream file(out.path() / "results.json");
   auto results = nlohmann::json::parse(file);
   if (!results["context"]["backends"]["microvm"].value("available", false)) {
-    for (const auto& row : results["benchmarks"])
-      if (row.value("name", "").starts_with("startup/microvm/")) EXPECT_TRUE(row.value("error_occurred", false));
+    for (const auto& row : results["benchmarks"]) {
+      if (row.value("name", "").starts_with("startup/microvm/")) {
+        EXPECT_TRUE(row.value("error_occurred", false));
+      }
+    }
     GTEST_SKIP() << "no usable KVM here: " << results["context"]["backends"]["microvm"].value("reason", "");
   }
   auto rows = iterations(results);
@@ -285,9 +291,11 @@ TEST(MicrovmRows, TheWorkloadRunsInAGuestWithoutAnOsInEverySuiteItCan) {
   for (const auto& claim : results["claims"]["rows"]) ids.insert(claim.value("id", ""));
   EXPECT_TRUE(ids.contains("C4 no guest OS")) << results["claims"].dump();
   EXPECT_TRUE(ids.contains("C6 start, no guest OS")) << results["claims"].dump();
-  for (const auto& claim : results["claims"]["rows"])
-    if (claim.value("id", "") == "C4 no guest OS" || claim.value("id", "") == "C6 start, no guest OS")
+  for (const auto& claim : results["claims"]["rows"]) {
+    if (claim.value("id", "") == "C4 no guest OS" || claim.value("id", "") == "C6 start, no guest OS") {
       EXPECT_EQ(claim.value("backend", ""), "microvm") << claim.dump();
+    }
+  }
 }
 
 // The hypervisor suite: every primitive is a measured row or says why it is not; the
