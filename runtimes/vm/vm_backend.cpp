@@ -3,6 +3,7 @@
 #include <pwd.h>
 
 #include "domain_xml.hpp"
+#include "runtimes/common/orphan_reaper.hpp"
 #include "runtimes/guest/net_initramfs.hpp"
 #include "embed_root.hpp"
 #include "libvirt_connection.hpp"
@@ -120,9 +121,14 @@ class VmBackend final : public Backend {
 
  private:
   Result<std::shared_ptr<LibvirtConnection>> open_connection() {
-    if (!root_.empty())
-      if (auto prepared = vm::prepare_embed_root(root_); !prepared)
-        return std::unexpected(prepared.error().with_context("libvirt embedded driver"));
+    if (root_.empty()) return LibvirtConnection::open(uri_);
+    if (auto prepared = vm::prepare_embed_root(root_); !prepared)
+      return std::unexpected(prepared.error().with_context("libvirt embedded driver"));
+    // The embedded driver's QEMU processes (its capability probe's too) are orphans this
+    // process adopts and reaps (orphan_reaper.hpp): set before the driver starts any.
+    if (auto adopted = become_child_subreaper(); !adopted)
+      return std::unexpected(adopted.error().with_context("libvirt embedded driver"));
+    ReapScope reaping;
     return LibvirtConnection::open(uri_);
   }
 
