@@ -60,6 +60,7 @@ void expect_usage_error(std::vector<std::string> args, const std::string& names)
 TEST(BenchCli, BadInputExitsTwoWithOneLineNamingIt) {
   expect_usage_error({"--frobnicate"}, "--frobnicate");
   expect_usage_error({"--all", "--repetitions", "abc"}, "abc");
+  expect_usage_error({"--backend", "qemu", "--vm-machine", "foo"}, "foo");
   expect_usage_error({"--all", "--repetitions", "-1"}, "-1");
   expect_usage_error({"--all", "--repetitions", "18446744073709551616"}, "18446744073709551616");
   expect_usage_error({"--backend", "xen", "--suite", "startup"}, "xen");

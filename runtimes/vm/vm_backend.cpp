@@ -50,7 +50,7 @@ class VmBackend final : public Backend {
     if (Availability a = probe(); !a.available) return fail("vm: " + a.reason);
     auto size = guest_size(options.limits);
     if (!size) return std::unexpected(size.error().with_context("vm"));
-    auto cmdline = kernel_cmdline(options.workload, tweaks_);
+    auto cmdline = kernel_cmdline(options.workload, tweaks_, boot_->machine_cmdline);
     if (!cmdline) return std::unexpected(cmdline.error().with_context("vm"));
     // The net suite: virtio-net on a prepared tap; the guest configures its own address.
     using NetKind = NetworkAttachment::Kind;
@@ -71,6 +71,7 @@ class VmBackend final : public Backend {
     auto xml = vm::fill_template(vm::domain_template(),
                                  {{"domain_type", boot_->accel.libvirt_domain_type()},
                                   {"name", name},
+                                  {"machine", boot_->machine},
                                   {"memory_mib", std::to_string(size->memory_mib)},
                                   {"vcpus", std::to_string(size->vcpus)},
                                   {"kernel", boot_->kernel.path.string()},

@@ -186,6 +186,26 @@ TEST_P(GuestBackendTest, QemuKilledDuringLaunchEndsTheLaunchAndLeavesNothing) {
   expect_nothing_left();
 }
 
+// --vm-machine microvm: QEMU's minimal machine (no PCI) boots the same kernel and
+// initramfs, the workload reports ready and its result, and the row says which machine.
+TEST_P(GuestBackendTest, MicrovmMachineBootsReportsReadyAndSaysSo) {
+  config_.vm_machine = "microvm";
+  auto backend = make();
+  ASSERT_TRUE(backend->probe().available) << backend->probe().reason;
+  LaunchOptions options;
+  options.workload = {"noop", {}};
+  auto instance = backend->launch(options);
+  ASSERT_TRUE(instance) << instance.error().describe();
+  auto ready = (*instance)->wait_ready(Deadline::after(kBootTimeout));
+  ASSERT_TRUE(ready) << ready.error().describe();
+  auto outcome = (*instance)->wait_exit(Deadline::after(kBootTimeout));
+  ASSERT_TRUE(outcome) << outcome.error().describe();
+  EXPECT_TRUE(outcome->ok()) << outcome->failure;
+  EXPECT_EQ((*instance)->attributes()["machine"], "microvm");
+  ASSERT_TRUE((*instance)->teardown());
+  expect_nothing_left();
+}
+
 TEST_P(GuestBackendTest, TenBootsInARowLeaveNothingBehind) {
   auto backend = make();
   ASSERT_TRUE(backend->probe().available) << backend->probe().reason;
