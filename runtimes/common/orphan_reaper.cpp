@@ -149,10 +149,9 @@ class Reaper {
         reap_if_exited(pid, UniqueFd());
         continue;
       }
+      // A failure (EMFILE, say) leaves it to a later scan, which finds it as a zombie.
       int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
       if (fd >= 0) watched_.emplace(pid, UniqueFd(fd));
-      // ESRCH: reaped meanwhile (only by this thread, so not possible); any other error
-      // leaves it to the next scan, which finds it as a zombie.
     }
   }
 
