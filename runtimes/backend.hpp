@@ -120,6 +120,7 @@ struct BackendConfig {
   std::optional<std::filesystem::path> guest_kernel;
   std::string libvirt_uri;                // empty: embedded driver under state_dir
   std::string vm_accel = "auto";          // auto | kvm | tcg
+  std::string vm_machine = "q35";         // q35 | microvm: QEMU's machine model for vm and qemu
   std::string rootfs_mode = "pivot_root"; // pivot_root | chroot
   std::string runsc_platform = "ptrace";  // ptrace | kvm: how gVisor's Sentry traps the workload
   std::string docker_host;                // empty: DOCKER_HOST, else a private dockerd bench starts

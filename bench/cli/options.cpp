@@ -93,6 +93,13 @@ Result<bool> parse_backend_flag(std::string_view flag, std::optional<std::string
     out.vm_accel = *v;
     return true;
   }
+  if (flag == "--vm-machine") {
+    auto v = cursor.value_of(flag, inline_value);
+    if (!v) return std::unexpected(v.error());
+    if (*v != "q35" && *v != "microvm") return fail("--vm-machine " + quote_input(*v) + ": expected q35 or microvm");
+    out.vm_machine = *v;
+    return true;
+  }
   if (flag == "--rootfs") {
     auto v = cursor.value_of(flag, inline_value);
     if (!v) return std::unexpected(v.error());
@@ -325,6 +332,7 @@ Result<Command> parse_ab(ArgCursor& cursor, Command command) {
       if (flag == "--guest-kernel") ab.backend_args.push_back("--guest-kernel=" + command.backend_flags.guest_kernel->string());
       if (flag == "--libvirt-uri") ab.backend_args.push_back("--libvirt-uri=" + command.backend_flags.libvirt_uri);
       if (flag == "--vm-accel") ab.backend_args.push_back("--vm-accel=" + command.backend_flags.vm_accel);
+      if (flag == "--vm-machine") ab.backend_args.push_back("--vm-machine=" + command.backend_flags.vm_machine);
       if (flag == "--rootfs") ab.backend_args.push_back("--rootfs=" + command.backend_flags.rootfs_mode);
       continue;
     }
@@ -508,6 +516,8 @@ backend settings (any command):
   --guest-kernel PATH   guest kernel for vm/qemu (default: fetched into the state dir)
   --libvirt-uri URI     libvirt connection for vm (default: embedded driver, no daemon)
   --vm-accel MODE       auto | kvm | tcg (default auto: KVM only where it can run Linux)
+  --vm-machine M        q35 | microvm: QEMU's machine model for vm and qemu (default q35;
+                        microvm: no PCI, what the machine model costs apart from the kernel)
   --rootfs MODE         pivot_root | chroot for the container backend
   --runsc-platform P    ptrace | kvm for runsc (default ptrace; kvm hangs under PVM and is probed)
   --docker-host URI     your own Docker daemon for docker (default: DOCKER_HOST, else a private dockerd)

@@ -18,6 +18,7 @@ struct BackendFlags {
   std::optional<std::filesystem::path> guest_kernel;
   std::string libvirt_uri;
   std::string vm_accel = "auto";
+  std::string vm_machine = "q35";
   std::string rootfs_mode = "pivot_root";
   std::string runsc_platform = "ptrace";
   std::string docker_host;

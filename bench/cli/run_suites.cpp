@@ -28,6 +28,7 @@ BackendConfig backend_config_from(const BackendFlags& flags) {
   config.guest_kernel = flags.guest_kernel;
   config.libvirt_uri = flags.libvirt_uri;
   config.vm_accel = flags.vm_accel;
+  config.vm_machine = flags.vm_machine;
   config.rootfs_mode = flags.rootfs_mode;
   config.runsc_platform = flags.runsc_platform;
   config.docker_host = flags.docker_host;

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "bench/safety/interrupt.hpp"
+#include "bench/harness/progress.hpp"
 #include "bench/harness/row_attributes.hpp"
 
 namespace isobench {
@@ -48,9 +49,25 @@ LifecycleTimeouts Plan::timeouts_for(std::string_view backend) const {
 
 bool Plan::passes_filter(const std::string& name) const { return !filter_ || std::regex_search(name, *filter_); }
 
+// One repetition's wall time, guessed from the backend's kind: a guest boots a Linux
+// kernel (seconds under TCG, the only accelerator these machines give Linux guests); a
+// container engine talks to a daemon; anything else starts a process or a VMM.
+double Plan::guess_repetition_s(const std::string& name) const {
+  auto first = name.find('/');
+  auto second = name.find('/', first + 1);
+  if (first == std::string::npos) return 0.1;
+  const Backend* backend = backends_.find(name.substr(first + 1, second - first - 1));
+  if (backend == nullptr) return 0.1;
+  BackendTraits traits = backend->traits();
+  if (traits.boots_guest_os) return 4.0;
+  if (traits.container_engine) return 0.5;
+  return 0.1;
+}
+
 void Plan::add(BenchmarkSpec spec) {
   if (!passes_filter(spec.name)) return;
   if (spec.repetitions <= 0) return;  // none in this repetition slice
+  if (spec.estimate_s <= 0) spec.estimate_s = guess_repetition_s(spec.name);
   specs_.push_back(std::move(spec));
 }
 
@@ -66,6 +83,20 @@ void Plan::add_unavailable(const std::string& name, const std::string& reason) {
 void Plan::register_with_google_benchmark() const {
   const bool show_progress = ::isatty(STDERR_FILENO) == 1;
   const std::size_t total = specs_.size();
+  std::shared_ptr<ProgressMeter> progress;
+  if (show_progress) {
+    std::vector<ProgressMeter::Item> items;
+    int repetitions = 0;
+    for (const BenchmarkSpec& spec : specs_) {
+      items.push_back({spec.name, spec.repetitions, spec.estimate_s});
+      repetitions += spec.repetitions;
+    }
+    progress = std::make_shared<ProgressMeter>(std::move(items));
+    std::fprintf(stderr, "bench: %zu benchmark(s), %d repetition(s), estimated total %s (a guess from each backend's kind, "
+                 "refined as the run goes)\n",
+                 total, repetitions, format_duration(progress->estimated_total_s()).c_str());
+  }
+  const std::int64_t run_start_ns = monotonic_ns();
   for (std::size_t i = 0; i < total; ++i) {
     const BenchmarkSpec& spec = specs_[i];
     auto body = spec.body;
@@ -81,11 +112,14 @@ void Plan::register_with_google_benchmark() const {
     };
     if (show_progress) {
       // Printed before the repetition starts, outside the measured window.
-      body = [body, i, total, name = spec.name, repetitions = spec.repetitions,
+      body = [body, i, total, progress, run_start_ns, repetitions = spec.repetitions,
               repetition = std::make_shared<int>(0)](benchmark::State& state) {
-        std::fprintf(stderr, "\r\033[K[%zu/%zu] %s (%d/%d)", i + 1, total, name.c_str(), ++*repetition, repetitions);
+        const std::int64_t start_ns = monotonic_ns();
+        std::fprintf(stderr, "\r\033[K%s", progress->line(i, (start_ns - run_start_ns) / 1e9).c_str());
         std::fflush(stderr);
+        ++*repetition;
         body(state);
+        progress->finished(i, (monotonic_ns() - start_ns) / 1e9);
         if (*repetition == repetitions && i + 1 == total) std::fputs("\r\033[K", stderr);
       };
     }

@@ -23,6 +23,9 @@ struct BenchmarkSpec {
   std::function<void(benchmark::State&)> body;
   // The unit of the row's times: ns for figures per operation (syscall/*/getpid).
   benchmark::TimeUnit unit = benchmark::kMillisecond;
+  // A guess at one repetition's wall time, for the progress estimate on a terminal; 0:
+  // Plan::add guesses from the backend's kind.
+  double estimate_s = 0;
 };
 
 // `bench ab` runs each side's repetitions in K interleaved slices: slice I of K gets its
@@ -70,6 +73,8 @@ class Plan {
   void register_with_google_benchmark() const;
 
  private:
+  double guess_repetition_s(const std::string& name) const;
+
   BackendSet& backends_;
   PlanSelection selection_;
   std::optional<std::regex> filter_;

@@ -1,9 +1,28 @@
 #include "run_reporter.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string_view>
+
 
 namespace isobench {
 
-RunReporter::RunReporter() {
+namespace {
+
+// Colour only for a terminal (a log of `bench --all > file` has no escape codes), and
+// not when the user asks for none (https://no-color.org) or the terminal cannot show it.
+benchmark::ConsoleReporter::OutputOptions console_options() {
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  bool color = ::isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0') &&
+               !(term != nullptr && std::string_view(term) == "dumb");
+  return color ? benchmark::ConsoleReporter::OO_ColorTabular : benchmark::ConsoleReporter::OO_Tabular;
+}
+
+}  // namespace
+
+RunReporter::RunReporter() : console_(console_options()) {
   json_.SetOutputStream(&json_out_);
   json_.SetErrorStream(&json_out_);
 }

@@ -1,6 +1,8 @@
 // The real `bench` binary, end to end: exit codes and one-line errors for bad input, and
 // a bare startup run whose results.json is Google Benchmark JSON with every sample.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +60,7 @@ void expect_usage_error(std::vector<std::string> args, const std::string& names)
 TEST(BenchCli, BadInputExitsTwoWithOneLineNamingIt) {
   expect_usage_error({"--frobnicate"}, "--frobnicate");
   expect_usage_error({"--all", "--repetitions", "abc"}, "abc");
+  expect_usage_error({"--backend", "qemu", "--vm-machine", "foo"}, "foo");
   expect_usage_error({"--all", "--repetitions", "-1"}, "-1");
   expect_usage_error({"--all", "--repetitions", "18446744073709551616"}, "18446744073709551616");
   expect_usage_error({"--backend", "xen", "--suite", "startup"}, "xen");
@@ -187,4 +190,66 @@ TEST(BenchCli, LadderStepsArePairedWithTheirDeclaredBaseline) {
       EXPECT_EQ(step["baseline"], "spawn");
     }
   EXPECT_TRUE(found) << results["claims"].dump();
+}
+
+// A log of `bench ... > file` has no ANSI escape codes: Google Benchmark's console table
+// is coloured only on a terminal, and the progress line only goes to a terminal.
+TEST(BenchCli, StdoutToAFileHasNoEscapeCodes) {
+  TempDir dir("isobench-e2e-");
+  auto log = dir.path() / "bench.log";
+  UniqueFd file(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  ASSERT_TRUE(file);
+  auto err = make_pipe().value();
+  const char* bench = std::getenv("ISOBENCH_BENCH");
+  auto child = spawn_process({bench ? bench : "bench", "--backend", "bare", "--suite", "startup", "--repetitions", "2",
+                              "--out", (dir.path() / "run").string()},
+                             {-1, file.get(), err.write_end.get()});
+  ASSERT_TRUE(child) << child.error().describe();
+  file.reset();
+  err.write_end.reset();
+  auto deadline = Deadline::after(std::chrono::seconds(120));
+  std::string errors = LineReader(std::move(err.read_end)).drain(deadline).value_or("");
+  ASSERT_TRUE(child->wait(deadline)) << errors;
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("startup/bare/noop"), std::string::npos) << "the console table goes to stdout: " << text;
+  EXPECT_EQ(text.find('\033'), std::string::npos) << text;
+  EXPECT_EQ(errors.find('\033'), std::string::npos) << errors;
+}
+
+// On a terminal (stderr a pty), the estimated total before the run and, before each
+// repetition, the progress with the time left.
+TEST(BenchCli, OnATerminalShowsTheEstimatedTotalAndTheTimeLeft) {
+  TempDir dir("isobench-e2e-");
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  UniqueFd master_fd(master);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  std::string slave_name = ::ptsname(master);
+  UniqueFd slave(::open(slave_name.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_TRUE(slave);
+  UniqueFd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+  const char* bench = std::getenv("ISOBENCH_BENCH");
+  auto child = spawn_process({bench ? bench : "bench", "--backend", "bare", "--suite", "startup", "--repetitions", "2",
+                              "--out", (dir.path() / "run").string()},
+                             {-1, null.get(), slave.get()});
+  ASSERT_TRUE(child) << child.error().describe();
+  slave.reset();
+  // The pty's reads end with EIO once bench (the only holder of the slave) has exited.
+  std::string seen;
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(master_fd.get(), buffer, sizeof buffer);
+    if (n > 0) {
+      seen.append(buffer, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
+  ASSERT_TRUE(child->wait(Deadline::after(std::chrono::seconds(120))));
+  EXPECT_NE(seen.find("estimated total"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("startup/bare/noop (2/2)"), std::string::npos) << seen;
+  EXPECT_NE(seen.find(" left"), std::string::npos) << seen;
 }

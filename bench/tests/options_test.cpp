@@ -59,6 +59,9 @@ TEST(Options, ListAndDoctor) {
   EXPECT_EQ(parse({"--list", "--suite", "startup"})->kind, CommandKind::kList);
   EXPECT_EQ(parse({"doctor"})->kind, CommandKind::kDoctor);
   EXPECT_EQ(parse({"doctor", "--vm-accel", "tcg"})->backend_flags.vm_accel, "tcg");
+  EXPECT_EQ(parse({"doctor", "--vm-machine", "microvm"})->backend_flags.vm_machine, "microvm");
+  EXPECT_EQ(parse({"doctor"})->backend_flags.vm_machine, "q35");
+  EXPECT_FALSE(parse({"doctor", "--vm-machine", "pc"}));
 }
 
 TEST(Options, RunOneWithLimitsAndWorkloadArguments) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cctype>
 #include <cstdlib>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,22 @@ std::string qemu_version(const std::filesystem::path& qemu) {
   if (at == std::string::npos) return "unknown";
   auto start = at + kMarker.size();
   return text->substr(start, text->find_first_of(" \n", start) - start);
+}
+
+// The host's TSC frequency in kHz: /proc/cpuinfo's "cpu MHz" of the first CPU (on x86
+// the kernel reports the calibrated TSC frequency there on hosts with a constant TSC).
+Result<long> host_tsc_khz() {
+  std::ifstream in("/proc/cpuinfo");
+  if (!in) return fail_errno("open `/proc/cpuinfo`");
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("cpu MHz")) continue;
+    auto colon = line.find(':');
+    if (colon == std::string::npos) break;
+    double mhz = std::strtod(line.c_str() + colon + 1, nullptr);
+    if (mhz > 0) return std::lround(mhz * 1000);
+    break;
+  }
+  return fail("no \"cpu MHz\" in `/proc/cpuinfo`: cannot tell the guest its TSC frequency");
 }
 
 bool fits_cmdline(const std::string& word) {
@@ -76,6 +93,19 @@ Result<GuestBoot> prepare_guest_boot(const BackendConfig& config) {
   if (!qemu) return fail("qemu-system-x86_64 not found on PATH: install qemu-system-x86 (scripts/setup)");
   boot.qemu_binary = *qemu;
   boot.qemu_version = qemu_version(*qemu);
+
+  boot.machine = config.vm_machine;
+  if (boot.machine != "q35" && boot.machine != "microvm")
+    return fail("--vm-machine " + in_quotes(boot.machine) + ": expected q35 or microvm");
+  if (boot.machine == "microvm" && boot.accel.accel == "tcg") {
+    // microvm with ACPI has no PIT or HPET for the kernel to calibrate the TSC against
+    // under TCG ("tsc: Unable to calibrate against PIT", then the boot hangs; with
+    // acpi=off it boots but cannot power off). TCG's guest TSC is the host's, so the
+    // host's frequency is the right one. (Under KVM, kvmclock says it.)
+    auto khz = host_tsc_khz();
+    if (!khz) return std::unexpected(khz.error().with_context("--vm-machine microvm under TCG"));
+    boot.machine_cmdline = "tsc_early_khz=" + std::to_string(*khz);
+  }
   return boot;
 }
 
@@ -102,7 +132,8 @@ std::map<std::string, std::string> guest_manifest(const GuestBoot& boot) {
           {"guest_kernel", boot.kernel.path.string()},
           {"guest_kernel_release", boot.kernel.release},
           {"initramfs_bytes", std::to_string(boot.initramfs.bytes)},
-          {"qemu_version", boot.qemu_version}};
+          {"qemu_version", boot.qemu_version},
+          {"machine", boot.machine}};
 }
 
 BackendTraits guest_traits() {
@@ -129,7 +160,8 @@ Result<GuestSize> guest_size(const Limits& limits) {
   return size;
 }
 
-Result<std::string> kernel_cmdline(const WorkloadCommand& workload, const GuestTweaks& tweaks) {
+Result<std::string> kernel_cmdline(const WorkloadCommand& workload, const GuestTweaks& tweaks,
+                                   std::string_view machine_args) {
   // quiet: every console character is an emulated UART write, slow under TCG.
   // panic=-1: a failing /init reboots at once, which ends the guest (no reboot loop:
   // QEMU runs with -no-reboot, libvirt with on_reboot=destroy).
@@ -144,6 +176,7 @@ Result<std::string> kernel_cmdline(const WorkloadCommand& workload, const GuestT
     args += (args.empty() ? "" : ",") + arg;
   }
   if (!args.empty()) line += " isobench.args=" + args;
+  if (!machine_args.empty()) line += " " + std::string(machine_args);
   if (!tweaks.extra_cmdline.empty()) line += " " + tweaks.extra_cmdline;
   return line;
 }
@@ -167,7 +200,7 @@ std::string guest_failure(const std::string& result_line, const std::string& las
 }
 
 std::map<std::string, std::string> guest_attributes(const GuestBoot& boot) {
-  return {{"accel", boot.accel.accel}, {"guest_kernel", boot.kernel.release}, {"machine", "q35"}};
+  return {{"accel", boot.accel.accel}, {"guest_kernel", boot.kernel.release}, {"machine", boot.machine}};
 }
 
 }  // namespace isobench::guest

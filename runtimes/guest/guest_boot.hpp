@@ -28,6 +28,11 @@ struct GuestBoot {
   AccelChoice accel;
   std::filesystem::path qemu_binary;
   std::string qemu_version;  // "7.2.22"
+  // QEMU's machine model (--vm-machine): q35, or microvm (Firecracker-like: no PCI, no
+  // firmware tables beyond ACPI's, virtio-mmio only).
+  std::string machine = "q35";
+  // What the machine needs on the kernel command line (before the tweaks).
+  std::string machine_cmdline;
 };
 
 // Locates and validates the kernel (config.guest_kernel, else the cached one), builds
@@ -55,7 +60,9 @@ Result<GuestSize> guest_size(const Limits& limits);
 
 // "console=ttyS0 quiet panic=-1 isobench.workload=NAME isobench.args=A,B": the kernel
 // command line cannot carry spaces, commas or quotes inside one argument.
-Result<std::string> kernel_cmdline(const WorkloadCommand& workload, const GuestTweaks& tweaks);
+// `machine_args` (GuestBoot::machine_cmdline) goes before the tweaks.
+Result<std::string> kernel_cmdline(const WorkloadCommand& workload, const GuestTweaks& tweaks,
+                                   std::string_view machine_args = {});
 
 // A name for one guest, unique on this host over time: isobench-<backend>-<pid>-<n>.
 std::string next_guest_name(const std::string& backend);

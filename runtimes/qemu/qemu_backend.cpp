@@ -145,7 +145,7 @@ class QemuBackend final : public Backend {
     if (Availability a = probe(); !a.available) return fail("qemu: " + a.reason);
     auto size = guest_size(options.limits);
     if (!size) return std::unexpected(size.error().with_context("qemu"));
-    auto cmdline = kernel_cmdline(options.workload, tweaks_);
+    auto cmdline = kernel_cmdline(options.workload, tweaks_, boot_->machine_cmdline);
     if (!cmdline) return std::unexpected(cmdline.error().with_context("qemu"));
 
     auto console = make_pipe();
@@ -163,6 +163,8 @@ class QemuBackend final : public Backend {
     if (options.network.kind == NetKind::kHost || options.network.kind == NetKind::kJoin)
       return fail("qemu: a guest has its own kernel and network stack; it attaches to a tap device");
     const bool nic = options.network.kind == NetKind::kTap;
+    if (nic && boot_->machine != "q35")
+      return fail("qemu: the " + boot_->machine + " machine has no PCI bus for virtio-net-pci; the net suite needs --vm-machine q35");
     if (nic) {
       auto net_initrd = guest::network_initramfs(boot_->initramfs, boot_->kernel.path,
                                                  config_.state_dir / "guest");

@@ -6,7 +6,7 @@ std::vector<std::string> qemu_argv(const guest::GuestBoot& boot, const QemuGuest
   std::vector<std::string> argv = {
       boot.qemu_binary.string(),
       "-name", "guest=" + guest.name,
-      "-machine", "q35",
+      "-machine", boot.machine,
       "-accel", boot.accel.accel,
       "-m", std::to_string(guest.size.memory_mib) + "M",
       "-smp", std::to_string(guest.size.vcpus),

@@ -1,5 +1,5 @@
 // QEMU's command line for the guest that vm-configs/domain.xml describes to libvirt:
-// q35, direct kernel boot, the serial console on stdout, no other device. Keep the two
+// q35 (or microvm, --vm-machine), direct kernel boot, the serial console on stdout, no other device. Keep the two
 // in step: the qemu backend exists to show what libvirt adds to the same machine.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <pwd.h>
 
 #include "domain_xml.hpp"
+#include "runtimes/common/orphan_reaper.hpp"
 #include "runtimes/guest/net_initramfs.hpp"
 #include "embed_root.hpp"
 #include "libvirt_connection.hpp"
@@ -49,7 +50,7 @@ class VmBackend final : public Backend {
     if (Availability a = probe(); !a.available) return fail("vm: " + a.reason);
     auto size = guest_size(options.limits);
     if (!size) return std::unexpected(size.error().with_context("vm"));
-    auto cmdline = kernel_cmdline(options.workload, tweaks_);
+    auto cmdline = kernel_cmdline(options.workload, tweaks_, boot_->machine_cmdline);
     if (!cmdline) return std::unexpected(cmdline.error().with_context("vm"));
     // The net suite: virtio-net on a prepared tap; the guest configures its own address.
     using NetKind = NetworkAttachment::Kind;
@@ -70,6 +71,7 @@ class VmBackend final : public Backend {
     auto xml = vm::fill_template(vm::domain_template(),
                                  {{"domain_type", boot_->accel.libvirt_domain_type()},
                                   {"name", name},
+                                  {"machine", boot_->machine},
                                   {"memory_mib", std::to_string(size->memory_mib)},
                                   {"vcpus", std::to_string(size->vcpus)},
                                   {"kernel", boot_->kernel.path.string()},
@@ -120,9 +122,14 @@ class VmBackend final : public Backend {
 
  private:
   Result<std::shared_ptr<LibvirtConnection>> open_connection() {
-    if (!root_.empty())
-      if (auto prepared = vm::prepare_embed_root(root_); !prepared)
-        return std::unexpected(prepared.error().with_context("libvirt embedded driver"));
+    if (root_.empty()) return LibvirtConnection::open(uri_);
+    if (auto prepared = vm::prepare_embed_root(root_); !prepared)
+      return std::unexpected(prepared.error().with_context("libvirt embedded driver"));
+    // The embedded driver's QEMU processes (its capability probe's too) are orphans this
+    // process adopts and reaps (orphan_reaper.hpp): set before the driver starts any.
+    if (auto adopted = become_child_subreaper(); !adopted)
+      return std::unexpected(adopted.error().with_context("libvirt embedded driver"));
+    ReapScope reaping;
     return LibvirtConnection::open(uri_);
   }
 

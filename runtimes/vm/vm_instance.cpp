@@ -23,7 +23,8 @@ std::string describe_stop(int detail) {
 
 VmInstance::VmInstance(std::shared_ptr<LibvirtConnection> connection, std::string name, ConsoleFifo console,
                        std::filesystem::path embed_root, std::map<std::string, std::string> attributes)
-    : connection_(std::move(connection)),
+    : reaping_(embed_root.empty() ? std::nullopt : std::make_optional<ReapScope>()),
+      connection_(std::move(connection)),
       name_(std::move(name)),
       console_(std::move(console)),
       stream_(LineReader(console_.take_reader())),
@@ -104,6 +105,7 @@ Result<void> VmInstance::teardown() {
     std::filesystem::remove(domain_log_path(embed_root_, name_), ec);
   }
   phases_.mark("torn_down");
+  reaping_.reset();
   return first;
 }
 

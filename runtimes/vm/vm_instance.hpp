@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "runtimes/backend.hpp"
+#include "runtimes/common/orphan_reaper.hpp"
 #include "runtimes/common/protocol.hpp"
 #include "console_fifo.hpp"
 #include "libvirt_connection.hpp"
@@ -29,6 +31,9 @@ class VmInstance final : public Instance {
   std::map<std::string, std::string> attributes() const override { return attributes_; }
 
  private:
+  // Under the embedded driver, this domain's QEMU is adopted and reaped by this process
+  // (orphan_reaper.hpp) from before it is created until the domain is gone.
+  std::optional<ReapScope> reaping_;
   std::shared_ptr<LibvirtConnection> connection_;
   std::string name_;
   ConsoleFifo console_;

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "runtimes/guest/guest_kernel.hpp"
@@ -150,6 +151,58 @@ TEST_P(GuestBackendTest, GuestThatNeverGetsReadyTimesOutAndLeavesNothing) {
   EXPECT_LT(monotonic_ns() - start, 10'000'000'000) << "the timeout must bound the wait";
   EXPECT_FALSE(processes_mentioning(prefix()).empty()) << "QEMU should still be running before teardown";
   instance->reset();  // what the harness does with a failed instance
+  expect_nothing_left();
+}
+
+// libvirt's embedded driver daemonizes QEMU, so this process (the child subreaper) adopts
+// it; a QEMU killed while virDomainCreateXML still runs must be reaped by this process,
+// or libvirt waits on a zombie for as long as the process lives (issue 21).
+TEST_P(GuestBackendTest, QemuKilledDuringLaunchEndsTheLaunchAndLeavesNothing) {
+  auto backend = make();
+  ASSERT_TRUE(backend->probe().available) << backend->probe().reason;
+  LaunchOptions options;
+  options.workload = {"noop", {}};
+  auto launching = std::async(std::launch::async, [&] { return backend->launch(options); });
+  std::vector<std::string> qemu;
+  while (qemu.empty() && launching.wait_for(std::chrono::milliseconds(1)) != std::future_status::ready)
+    qemu = processes_mentioning(prefix());
+  if (qemu.empty()) {
+    launching.get();
+    GTEST_SKIP() << "the launch returned before its QEMU was seen; the race was not exercised";
+  }
+  bool killed_during_launch = launching.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+  for (const auto& pid : qemu) ::kill(std::stoi(pid), SIGKILL);
+  // Only a bound for the failure: without the reaper the launch never returns.
+  ASSERT_EQ(launching.wait_for(kBootTimeout), std::future_status::ready) << "the launch hangs on a dead QEMU";
+  auto instance = launching.get();
+  if (instance) {
+    auto ready = (*instance)->wait_ready(Deadline::after(kBootTimeout));
+    EXPECT_FALSE(ready) << "a killed QEMU cannot report ready";
+    instance->reset();
+  }
+  EXPECT_TRUE(killed_during_launch);
+  for (const auto& pid : qemu)
+    EXPECT_FALSE(std::filesystem::exists("/proc/" + pid)) << "QEMU " << pid << " left (a zombie nobody reaped?)";
+  expect_nothing_left();
+}
+
+// --vm-machine microvm: QEMU's minimal machine (no PCI) boots the same kernel and
+// initramfs, the workload reports ready and its result, and the row says which machine.
+TEST_P(GuestBackendTest, MicrovmMachineBootsReportsReadyAndSaysSo) {
+  config_.vm_machine = "microvm";
+  auto backend = make();
+  ASSERT_TRUE(backend->probe().available) << backend->probe().reason;
+  LaunchOptions options;
+  options.workload = {"noop", {}};
+  auto instance = backend->launch(options);
+  ASSERT_TRUE(instance) << instance.error().describe();
+  auto ready = (*instance)->wait_ready(Deadline::after(kBootTimeout));
+  ASSERT_TRUE(ready) << ready.error().describe();
+  auto outcome = (*instance)->wait_exit(Deadline::after(kBootTimeout));
+  ASSERT_TRUE(outcome) << outcome.error().describe();
+  EXPECT_TRUE(outcome->ok()) << outcome->failure;
+  EXPECT_EQ((*instance)->attributes()["machine"], "microvm");
+  ASSERT_TRUE((*instance)->teardown());
   expect_nothing_left();
 }
 

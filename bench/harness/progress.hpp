@@ -1,0 +1,49 @@
+// Progress of a run on a terminal (stderr): the estimated total before it starts, and
+// before each repetition which one runs, the time spent and an estimate of what is left.
+//
+// The first estimate comes from each benchmark's prior (BenchmarkSpec::estimate_s, a
+// guess from its backend's kind). As repetitions finish, a benchmark that has run is
+// estimated from its own mean, and one that has not from its prior scaled by how far
+// off the priors of the finished repetitions were. Repetitions run interleaved in random
+// order, so the finished ones are a fair sample of the rest.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace isobench {
+
+class ProgressMeter {
+ public:
+  struct Item {
+    std::string name;
+    int repetitions = 1;
+    double prior_s = 0;  // the guess for one repetition
+  };
+
+  explicit ProgressMeter(std::vector<Item> items);
+
+  // The first estimate of the whole run, from the priors alone.
+  double estimated_total_s() const;
+  // What is left: every repetition not finished yet (the running one included).
+  double remaining_s() const;
+  // Item `index` took `seconds` for one repetition.
+  void finished(std::size_t index, double seconds);
+  // "[3/12] startup/vm/noop (2/5), 1m05s in, about 3m20s left" for the next repetition of `index`.
+  std::string line(std::size_t index, double elapsed_s) const;
+
+ private:
+  struct Tally {
+    int done = 0;
+    double spent_s = 0;
+  };
+  std::vector<Item> items_;
+  std::vector<Tally> tallies_;
+};
+
+// "42s", "3m05s", "1h02m".
+std::string format_duration(double seconds);
+
+}  // namespace isobench
