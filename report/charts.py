@@ -98,7 +98,22 @@ def _plain_log(ax, axis="y", subs=(1.0, 2.0, 5.0)):
     target.set_minor_formatter(FuncFormatter(lambda v, _: ""))
 
 
+def _thin_log_ticks(fig):
+    """Fewer ticks per decade on log axes that span many decades, so that tick labels
+    (1, 2, 5, 10, 20, ...) never run into each other."""
+    from matplotlib.ticker import LogLocator
+    for ax in fig.axes:
+        for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            if axis.get_scale() != "log":
+                continue
+            low, high = sorted(limits)
+            decades = math.log10(high / low) if low > 0 else 0
+            subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0, 3.0) if decades <= 4 else (1.0,)
+            axis.set_major_locator(LogLocator(base=10, subs=subs))
+
+
 def _save(fig, out_dir, stem):
+    _thin_log_ticks(fig)
     os.makedirs(out_dir, exist_ok=True)
     fig.savefig(os.path.join(out_dir, stem + ".png"), dpi=120)
     fig.savefig(os.path.join(out_dir, stem + ".svg"))

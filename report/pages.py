@@ -122,6 +122,15 @@ def claim_why(claim):
     return claim.metric + (f" — {claim.note}" if claim.note else "")
 
 
+def verdict_parts(claim):
+    """(the verdict's head, its reason): "not measurable here" and why not; a decided or
+    inconclusive verdict whole, with what the verdict tests as its reason."""
+    if claim.kind == "not measurable" and ": " in claim.verdict:
+        head, reason = claim.verdict.split(": ", 1)
+        return head, reason + (f" — {claim.note}" if claim.note else "")
+    return claim.verdict, claim_why(claim)
+
+
 def claims_by_host(all_results):
     """[(key, claim text, [Claim or None per host])]: one row per claim (id and backend),
     in the first host's order, then rows only later hosts have."""
@@ -259,15 +268,18 @@ th{background:#eee}
 .v-confirmed{background:#d8f0d8}.v-contradicted{background:#f6d5d5}.v-inconclusive{background:#fff2c6}
 .v-decided{background:#e3ecf7}
 .v-not-measurable{background:#e4e4e4;color:#333}
-.claims td.id{font-weight:bold;white-space:nowrap}
-.seed,.why{color:#444;font-size:0.9em}
+table.claims{font-size:0.82em}
+.claims td.id{width:26%}.claims td.id b{white-space:nowrap}
+.seed,.why{color:#444;font-size:0.92em}
+.claims .why div{display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
 .verdict{font-weight:bold}
+table.one-host td:nth-child(2){white-space:nowrap}
 tr.differs th,tr.differs td{background:#fff2c6}
 .caveat{background:#fff8e1;border-left:4px solid #e69f00;padding:0.5em 1em}
 figure{margin:1em 0;page-break-inside:avoid}figure img{max-width:100%;border:1px solid #ddd}
 .missing{color:#555;font-style:italic}
 details{margin:0.4em 0}summary{cursor:pointer;font-weight:bold}
-@media print{body{max-width:none}a{color:#000}details{display:block}}
+@media print{body{max-width:none}a{color:#000}details{display:block}.claims .why div{display:block}}
 """
 
 # The page checks itself: a script error or a chart that failed to load is written into
@@ -311,22 +323,24 @@ def _claims_html(all_results):
     if several:
         head = ["claim"] + [r.host for r in all_results]
     else:
-        head = ["claim", "verdict", "effect (95% CI)", "why (what the verdict tests)"]
-    out = ['<table class="claims" id="claims"><thead><tr>' + "".join(f"<th>{e(h)}</th>" for h in head) +
+        head = ["claim", "verdict", "effect (95% CI)", "why"]
+    out = [f'<table class="claims{"" if several else " one-host"}" id="claims"><thead><tr>' + "".join(f"<th>{e(h)}</th>" for h in head) +
            "</tr></thead><tbody>"]
     for key, seed, cells in table:
-        row = [f'<td class="id">{e(claim_label(key))}<div class="seed">{e(seed)}</div></td>']
+        row = [f'<td class="id"><b>{e(claim_label(key))}</b><div class="seed">{e(seed)}</div></td>']
         if several:
             for c in cells:
                 if c is None:
                     row.append('<td class="missing">not in this run</td>')
                 else:
-                    row.append(f'<td class="{_verdict_class(c.kind)}"><div class="verdict">{e(c.verdict)}</div>'
-                               f'{e(c.effect)}</td>')
+                    head, reason = verdict_parts(c)
+                    row.append(f'<td class="{_verdict_class(c.kind)}"><div class="verdict">{e(head)}</div>'
+                               f'{e(c.effect)}<div class="why" title="{e(reason)}">{e(reason)}</div></td>')
         else:
             c = cells[0]
-            row += [f'<td class="{_verdict_class(c.kind)}">{e(c.verdict)}</td>', f"<td>{e(c.effect)}</td>",
-                    f'<td class="why">{e(claim_why(c))}</td>']
+            head, reason = verdict_parts(c)
+            row += [f'<td class="{_verdict_class(c.kind)}"><b>{e(head)}</b></td>', f"<td>{e(c.effect)}</td>",
+                    f'<td class="why" title="{e(reason)}"><div>{e(reason)}</div></td>']
         out.append("<tr>" + "".join(row) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
@@ -346,7 +360,7 @@ def write_html(path, all_results, charts):
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              "<title>isobench report</title>", f"<style>{_STYLE}</style>", f"<script>{_SCRIPT}</script>",
              "</head><body>", "<h1>isobench report: the seed's claims, measured</h1>",
-             "<p>Results: " + ", ".join(f"<code>{e(r.folder)}</code>" for r in all_results) +
+             "<p class=\"seed\">Results: " + ", ".join(f"<code>{e(r.folder)}</code>" for r in all_results) +
              f". Rendered {e(datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))}. "
              "Verdicts: <span class=\"v-confirmed\">confirmed</span>, <span class=\"v-contradicted\">contradicted"
              "</span>, <span class=\"v-inconclusive\">inconclusive</span>, <span class=\"v-not-measurable\">not "

@@ -88,17 +88,19 @@ class RenderedFixture(unittest.TestCase):
 
     def test_claims_table_comes_first_and_holds_only_claim_rows(self):
         page = self.read("report.html")
-        table = page[page.index('<table class="claims"'):]
+        table = page[page.index('<table class="claims'):]
         table = table[:table.index("</table>")]
-        self.assertLess(page.index('<table class="claims"'), page.index("<img"))
+        self.assertLess(page.index('<table class="claims'), page.index("<img"))
         ids = [r["id"] for r in results.load_folder(FIXTURE).claims["rows"]]
         self.assertEqual(table.count("<tr>") - 1, len(ids))  # less the header row
         self.assertNotIn("cumulative_", table)
 
     def test_html_claims_table_styles_each_verdict_kind(self):
         page = self.read("report.html")
-        self.assertIn('class="v-confirmed">confirmed</td>', page)
-        self.assertIn('class="v-not-measurable">not measurable here: the guest was emulated', page)
+        self.assertIn('class="v-confirmed"><b>confirmed</b></td>', page)
+        # the verdict's head in its colour, its reason in the why column
+        self.assertRegex(page, r'class="v-not-measurable"><b>not measurable here</b></td><td>[^<]*</td>'
+                               r'<td class="why" title="the guest was emulated')
 
     def test_emulated_backend_is_named_from_the_claims(self):
         self.assertIn("Backend vm is emulated here (guest under TCG", self.read("report.md"))
@@ -266,7 +268,7 @@ class TwoHosts(unittest.TestCase):
     def test_each_host_has_its_own_claims_in_one_table(self):
         self.assertEqual(self.rendered.returncode, 0, self.rendered.stderr)
         page = self.read("report.html")
-        table = page[page.index('<table class="claims"'):]
+        table = page[page.index('<table class="claims'):]
         table = table[:table.index("</table>")]
         self.assertIn("<th>lab (kvm-lab)</th>", table)
         self.assertIn("a second host&#x27;s own claim", table)
