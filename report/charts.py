@@ -479,22 +479,21 @@ def image_sizes(results, out_dir, palette, stem="image_sizes", host=""):
     order = palette.order(b.backend for b, _, _ in rows)
     rows.sort(key=lambda r: (r[0].workload, r[0].arg, order.index(r[0].backend)))
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.6))
-    values = [size.median for _, size, _ in rows] + [p.median for _, _, p in rows if p is not None]
+    values = [size.median / MIB for _, size, _ in rows] + [p.median / MIB for _, _, p in rows if p is not None]
     log = _spans_decades(values)
     if log:
         _plain_log(ax, "x")
     for y, (bench, size, packed) in enumerate(rows):
         colour = palette.colour(bench.backend)
-        ax.barh(y, size.median, color=colour, height=0.65, label="image" if y == 0 else None)
+        ax.barh(y, size.median / MIB, color=colour, height=0.65, label="image" if y == 0 else None)
         if packed is not None:
-            ax.barh(y, packed.median, color="white", alpha=0.6, hatch="//", edgecolor=colour, height=0.65,
+            ax.barh(y, packed.median / MIB, color="white", alpha=0.6, hatch="//", edgecolor=colour, height=0.65,
                     label="compressed" if y == 0 else None)
     _row_labels(ax, ["/".join(filter(None, [b.backend, b.workload, b.arg])) for b, _, _ in rows])
-    _end_labels(ax, [s.median for _, s, _ in rows], [fmt_bytes(s.median) for _, s, _ in rows], range(len(rows)),
+    _end_labels(ax, [s.median / MIB for _, s, _ in rows], [fmt_bytes(s.median) for _, s, _ in rows], range(len(rows)),
                 log)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt_bytes(v)))
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel(f"image size (bytes{', log: sizes span decades' if log else ''}; medians)")
+    ax.set_xlabel(f"image size (MiB{', log: sizes span decades' if log else ''}; medians)")
     ax.set_title(f"Image sizes{host}")
     _legend_outside(ax)
     return _save(fig, out_dir, stem)

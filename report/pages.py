@@ -132,15 +132,26 @@ def verdict_parts(claim):
 
 
 def claims_by_host(all_results):
-    """[(key, claim text, [Claim or None per host])]: one row per claim (id and backend),
-    in the first host's order, then rows only later hosts have."""
-    per_host = [{(c.id, c.backend): c for c in claims_section.rows(r)} for r in all_results]
-    keys = list(dict.fromkeys(k for host in per_host for k in host))
+    """[(key, claim text, [Claim or None per host])]: one row per claim, in the first
+    host's order, then rows only later hosts have. A claim that each host answers once
+    is one row even where the hosts measured it on different backends (C2 on vm here,
+    on microvm there); a claim answered per backend (C7 per engine) is a row per
+    backend."""
+    per_host = [claims_section.rows(r) for r in all_results]
+    ids = list(dict.fromkeys(c.id for rows in per_host for c in rows))
     out = []
-    for key in keys:
-        cells = [host.get(key) for host in per_host]
-        seed = next(c.claim for c in cells if c is not None)
-        out.append((key, seed, cells))
+    for claim_id in ids:
+        lists = [[c for c in rows if c.id == claim_id] for rows in per_host]
+        if all(len(found) <= 1 for found in lists):
+            cells = [found[0] if found else None for found in lists]
+            backends = {c.backend for c in cells if c is not None}
+            groups = [((claim_id, backends.pop() if len(backends) == 1 else ""), cells)]
+        else:
+            keys = list(dict.fromkeys(c.backend for found in lists for c in found))
+            groups = [((claim_id, b), [next((c for c in found if c.backend == b), None) for found in lists])
+                      for b in keys]
+        for key, cells in groups:
+            out.append((key, next(c.claim for c in cells if c is not None), cells))
     return out
 
 
@@ -201,7 +212,8 @@ def write_markdown(path, all_results, charts):
     lines += ["| " + " | ".join(_md_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
     for key, seed, cells in table:
         if several:
-            row = [claim_label(key)] + [x for c in cells for x in ((c.verdict, c.effect) if c else ("—", "—"))]
+            row = [claim_label(key)] + [x for c in cells for x in (
+                (c.verdict + (f" ({c.backend})" if c.backend and not key[1] else ""), c.effect) if c else ("—", "—"))]
         else:
             c = cells[0]
             row = [claim_label(key), c.verdict, c.effect, claim_why(c), seed]
@@ -271,7 +283,7 @@ th{background:#eee}
 table.claims{font-size:0.82em}
 .claims td.id{width:26%}.claims td.id b{white-space:nowrap}
 .seed,.why{color:#444;font-size:0.92em}
-.claims .why div{display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
+.claims .why div,.claims div.why{display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
 .verdict{font-weight:bold}
 table.one-host td:nth-child(2){white-space:nowrap}
 tr.differs th,tr.differs td{background:#fff2c6}
@@ -279,7 +291,7 @@ tr.differs th,tr.differs td{background:#fff2c6}
 figure{margin:1em 0;page-break-inside:avoid}figure img{max-width:100%;border:1px solid #ddd}
 .missing{color:#555;font-style:italic}
 details{margin:0.4em 0}summary{cursor:pointer;font-weight:bold}
-@media print{body{max-width:none}a{color:#000}details{display:block}.claims .why div{display:block}}
+@media print{body{max-width:none}a{color:#000}details{display:block}.claims .why div,.claims div.why{display:block}}
 """
 
 # The page checks itself: a script error or a chart that failed to load is written into
@@ -334,6 +346,8 @@ def _claims_html(all_results):
                     row.append('<td class="missing">not in this run</td>')
                 else:
                     head, reason = verdict_parts(c)
+                    if c.backend and not key[1]:
+                        head += f" ({c.backend})"
                     row.append(f'<td class="{_verdict_class(c.kind)}"><div class="verdict">{e(head)}</div>'
                                f'{e(c.effect)}<div class="why" title="{e(reason)}">{e(reason)}</div></td>')
         else:

@@ -1,11 +1,13 @@
 """The report rendered from what bench wrote into results.json: files, charts, the claims
 and ladder tables; and that it draws bench's figures rather than computing its own."""
 import importlib.util
+import json
 import math
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 from unittest import mock
 
@@ -274,7 +276,9 @@ class TwoHosts(unittest.TestCase):
         self.assertIn("a second host&#x27;s own claim", table)
         first = results.load_folder(FIXTURE).claims["rows"]
         c2 = next(r for r in first if r["id"] == "C2")
-        self.assertIn(pages.html.escape(c2["verdict_text"]), table)
+        head, reason = c2["verdict_text"].split(": ", 1)
+        self.assertIn(f'<div class="verdict">{head}</div>', table)
+        self.assertIn(pages.html.escape(reason), table)
         self.assertIn("| C2 |", self.read("report.md"))
 
     def test_table_only_prints_each_folders_claims(self):
@@ -298,6 +302,31 @@ class TwoHosts(unittest.TestCase):
         self.assertRegex(manifest, r"<tr class=differs><th>host kernel</th><td>[^<]*</td><td>6\.1\.0-lab</td>")
         self.assertRegex(manifest, r"<tr class=differs><th>vm accelerator</th><td>[^<]*</td><td>kvm</td>")
         self.assertRegex(manifest, r"<tr><th>CPU</th>")
+
+
+class Performance(unittest.TestCase):
+    """Issue 19's budget: a 4,000-row run in at most 30 s, three hosts' runs in 60 s.
+    The committed reference run has 4,004 rows."""
+
+    REFERENCE = os.path.join(os.path.dirname(FIXTURE), "..", "..", "..", "results", "reference")
+
+    def render(self, *folders):
+        out = tempfile.mkdtemp(prefix="isobench-report-test-")
+        self.addCleanup(shutil.rmtree, out, True)
+        started = time.monotonic()
+        run = run_report("--out", out, *folders)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return time.monotonic() - started
+
+    def test_a_4000_row_run_renders_within_30_s(self):
+        folder = os.path.join(self.REFERENCE, "nested-vm-pvm")
+        with open(os.path.join(folder, "results.json"), encoding="utf-8") as f:
+            self.assertGreaterEqual(len(json.load(f)["benchmarks"]), 4000)
+        self.assertLessEqual(self.render(folder), 30)
+
+    def test_three_hosts_render_within_60_s(self):
+        self.assertLessEqual(self.render(os.path.join(self.REFERENCE, "nested-vm-pvm"),
+                                         os.path.join(self.REFERENCE, "nested-vm-tcg"), FIXTURE), 60)
 
 
 class TraitsNotNames(unittest.TestCase):
