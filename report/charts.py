@@ -499,6 +499,57 @@ def image_sizes(results, out_dir, palette, stem="image_sizes", host=""):
     return _save(fig, out_dir, stem)
 
 
+NET_PANELS = (  # workload, counter, scale, axis label
+    ("rr", "ns_per_op", 1e-3, "round trip, 1-byte request/response (µs)"),
+    ("rr1k", "ns_per_op", 1e-3, "round trip, 1 KiB request/response (µs)"),
+    ("connect", "ns_per_op", 1e-3, "TCP connect + close (µs)"),
+    ("stream", "bytes_per_s", 1 / 2**30, "stream throughput (GiB/s)"),
+)
+
+
+def network(results, out_dir, palette, stem="network", host=""):
+    """The net suite: per workload, each backend's (and network path's) median with its
+    interval, instance to a server on the host."""
+    panels = []
+    for workload, counter, scale, label in NET_PANELS:
+        rows = [(b.backend, f) for b in results.select(suite="net", workload=workload)
+                if (f := b.figure(counter)) is not None]
+        if rows:
+            panels.append((workload, scale, label, rows))
+    if not panels:
+        raise NoData(results.why_missing("net/container/rr"))
+    cols = 2 if len(panels) > 1 else 1
+    nrows = (len(panels) + cols - 1) // cols
+    tallest = max(len(rows) for *_, rows in panels)
+    fig, axes = plt.subplots(nrows, cols, figsize=(12, nrows * (0.3 * tallest + 1.4) + 0.5), squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.set_visible(False)
+    for ax, (workload, scale, label, rows) in zip(axes.flat, panels):
+        order = palette.order(b for b, _ in rows)
+        by = dict(rows)
+        values = [by[b].median * scale for b in order]
+        log = _spans_decades(values)
+        if log:
+            _plain_log(ax, "x")
+        ends = []
+        for y, backend in enumerate(order):
+            f = by[backend]
+            ax.barh(y, f.median * scale, color=palette.colour(backend), edgecolor="black", linewidth=0.5,
+                    height=0.65)
+            err = _err(f.median, f.low, f.high, scale)
+            if err is not None:
+                ax.errorbar(f.median * scale, y, xerr=err, fmt="none", ecolor="black", capsize=3, linewidth=1)
+            ends.append((f.high if f.has_interval else f.median) * scale)
+        _row_labels(ax, [palette.name(b) for b in order], [palette.colour(b) for b in order])
+        _end_labels(ax, ends, [f"{v:.3g}" for v in values], range(len(order)), log)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(label + (", log" if log else "") + "; whisker: 95% CI", fontsize=8)
+        ax.set_title(f"net/{workload}", fontsize=10, loc="left")
+    fig.suptitle(f"Network: instance to a server on the host (medians){host}", fontsize=11)
+    fig.tight_layout()
+    return _save(fig, out_dir, stem)
+
+
 def overhead_entries(results):
     """[(suite, backend, point, low, high, emulated)]: claims.overhead, plus each
     backend's startup ratio_to_bare and its interval from the median rows."""
@@ -552,7 +603,7 @@ def overhead_ratios(all_results, out_dir, palette, stem="overhead_ratios"):
     for i in range(1, len(rows)):
         if rows[i][0] != rows[i - 1][0]:
             ax.axhline(i - 0.5, color="grey", linewidth=0.6)
-    labels = [f"{suite}: {palette.name(backend)}" for suite, backend in rows]
+    labels = [f"{suite}: {backend if hosts > 1 else palette.name(backend)}" for suite, backend in rows]
     _row_labels(ax, labels, None if hosts > 1 else [palette.colour(b) for _, b in rows])
     if hosts > 1:
         ax.set_ylim(len(rows) - 0.5, -0.5)
@@ -618,6 +669,7 @@ PER_HOST = [
     ("memory_per_instance", "Memory per instance", memory_per_instance, ("C4",)),
     ("density", "Density: memory per instance against N", density, ()),
     ("image_sizes", "Image sizes", image_sizes, ("C3", "C6 build")),
+    ("network", "Network", network, ()),
 ]
 ACROSS_HOSTS = [
     ("overhead_ratios", "Overhead ratios to bare", overhead_ratios, ("C2", "C7")),
