@@ -20,6 +20,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000"]
 REFERENCE = os.path.join(ROOT, "results", "reference", "nested-vm-pvm")
+REFERENCE_TCG = os.path.join(ROOT, "results", "reference", "nested-vm-tcg")
 FIRST_SCREEN = (1280, 900)
 
 
@@ -90,11 +91,12 @@ class ReportInChromium(unittest.TestCase):
         run = run_report("--out", cls.out, FIXTURE)
         if run.returncode != 0:
             raise AssertionError(f"report failed: {run.stderr}")
-        # Every kind of chart, per host and across hosts: the committed reference run
-        # (footprint, density, images, the ladder) beside the fixture with a ladder.
-        second = write_results(os.path.join(cls.dir, "fixture-with-ladder"), fixture_with_ladder())
+        # Every kind of chart, per host and across hosts: two committed real runs from
+        # different hosts (kernels, VM accelerators), with footprint, density, images,
+        # network and the ladder, beside the fixture with a sample ladder.
+        third = write_results(os.path.join(cls.dir, "fixture-with-ladder"), fixture_with_ladder())
         cls.hosts_out = os.path.join(cls.dir, "hosts")
-        run = run_report("--out", cls.hosts_out, REFERENCE, second)
+        run = run_report("--out", cls.hosts_out, REFERENCE, REFERENCE_TCG, third)
         if run.returncode != 0:
             raise AssertionError(f"two-host report failed: {run.stderr}")
 
@@ -130,6 +132,11 @@ class ReportInChromium(unittest.TestCase):
             self.assertIsNotNone(title, run.stdout[:500])
             self.assertEqual(title.group(1), "isobench report (ok)", out)
             self.assertGreater(run.stdout.count("<img "), 3, out)
+            if out == self.hosts_out:
+                # one column per host in the claims table; the hosts' kernels differ
+                self.assertIn("<th>nested-vm-tcg (vm)</th>", run.stdout)
+                self.assertRegex(run.stdout, r'<tr class="differs"><th>host kernel</th><td>6\.18\.44-fc-v1272</td>'
+                                             r'<td>6\.18\.44-fc-v782</td>')
             console_errors = [line for line in run.stderr.splitlines()
                               if "CONSOLE" in line and ("Uncaught" in line or "Error" in line)]
             self.assertEqual(console_errors, [])
@@ -157,7 +164,7 @@ class ReportInChromium(unittest.TestCase):
     def test_no_two_texts_of_a_chart_overlap(self):
         charts_dir = os.path.join(self.hosts_out, "charts")
         svgs = sorted(name for name in os.listdir(charts_dir) if name.endswith(".svg"))
-        self.assertGreaterEqual(len(svgs), 12, svgs)
+        self.assertGreaterEqual(len(svgs), 20, svgs)
         parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"]
         for name in svgs:
             with open(os.path.join(charts_dir, name), encoding="utf-8") as f:

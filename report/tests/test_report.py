@@ -197,6 +197,18 @@ class RecomputesNothing(unittest.TestCase):
                                   "cumulative_2_pivot_root (over cumulative_1_mnt)"])
         self.assertEqual([t.get_text() for t in alone_fig.axes[0].get_yticklabels()], ["alone_net (over spawn)"])
 
+    def test_log_scale_only_where_values_span_decades(self):
+        charts._style()
+        palette = charts.Palette([self.results])
+        charts.startup_per_backend(self.results, self.dir, palette)
+        # the fixture's emulated vm starts in seconds, bare in tens of milliseconds
+        self.assertEqual(self.figures[-1][1].axes[0].get_xscale(), "log")
+        data = fixture_with_ladder()
+        data["benchmarks"] = [row for row in data["benchmarks"] if not row["name"].startswith("startup/vm/")]
+        close = results.load_folder(write_results(os.path.join(self.dir, "no-vm"), data))
+        charts.startup_per_backend(close, self.dir, palette)
+        self.assertEqual(self.figures[-1][1].axes[0].get_xscale(), "linear")
+
     def test_startup_phases_are_on_a_linear_axis(self):
         charts._style()
         charts.startup_phases(self.results, self.dir, charts.Palette([self.results]))
