@@ -285,7 +285,7 @@ table.claims{font-size:0.82em}
 .seed,.why{color:#444;font-size:0.92em}
 .claims .why div,.claims div.why{display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
 .verdict{font-weight:bold}
-table.one-host td:nth-child(2){white-space:nowrap}
+table.one-host td:nth-child(2){white-space:nowrap}table.one-host td:nth-child(3){width:32%}
 tr.differs th,tr.differs td{background:#fff2c6}
 .caveat{background:#fff8e1;border-left:4px solid #e69f00;padding:0.5em 1em}
 figure{margin:1em 0;page-break-inside:avoid}figure img{max-width:100%;border:1px solid #ddd}
