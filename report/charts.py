@@ -198,8 +198,8 @@ def startup_per_backend(results, out_dir, palette, stem="startup_per_backend", h
         ends.append((f.high if f.has_interval else f.median) * 1e3)
     _row_labels(ax, [palette.name(b) for b in backends], [palette.colour(b) for b in backends])
     _end_labels(ax, ends, [fmt_seconds(figures[b].median) for b in backends], range(len(backends)), "log" in scale)
-    ax.set_xlabel(f"startup of noop: launch → exit → teardown ({scale}); whisker: 95% CI")
-    ax.set_title(f"Startup per backend (median){host}")
+    ax.set_xlabel(f"startup of noop: launch → exit → teardown ({scale})")
+    ax.set_title(f"Startup per backend (median; whisker: 95% CI){host}")
     ax.grid(axis="y", visible=False)
     return _save(fig, out_dir, stem)
 
