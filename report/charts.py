@@ -9,6 +9,7 @@ distribution are drawn as they are). Backends are grouped and coloured by their 
 Each chart function returns the file stem it wrote, or raises NoData with what is
 missing, so the page can say why a chart is absent.
 """
+import copy
 import math
 import os
 from dataclasses import dataclass
@@ -74,6 +75,13 @@ class Palette:
             family = self._family.get(b)
             return (FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER), b)
         return sorted(set(backends), key=key)
+
+    def for_host(self, results):
+        """The same colours and order, with one host's claims.emulation: a backend
+        emulated on one host is not called emulated in another host's charts."""
+        host = copy.copy(self)
+        host._emulated = dict(claims_section.emulated_backends(results))
+        return host
 
     def name(self, backend):
         """The backend's name, with "(emulated)" where claims.emulation says so."""
@@ -457,6 +465,8 @@ def density(results, out_dir, palette, stem="density", host=""):
     ns_all = sorted({n for points in curves.values() for n, _ in points})
     if _spans_decades(ns_all, 8):
         _plain_log(ax, "x", subs=(1.0, 2.0, 4.0))
+    else:
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     log = _spans_decades(every)
     if log:
         _plain_log(ax, "y")
@@ -620,10 +630,11 @@ def overhead_ratios(all_results, out_dir, palette, stem="overhead_ratios"):
 
 def startup_hosts(all_results, out_dir, palette, stem="startup_hosts"):
     """Absolute startup per backend, one bar per host, each labelled with its host."""
-    figures = []
+    figures, emulated = [], []
     for results in all_results:
         figures.append({b: f for b, bench in _startups(results).items()
                         if (f := bench.figure("real_time_s")) is not None})
+        emulated.append(claims_section.emulated_backends(results))
     backends = palette.order({b for per in figures for b in per})
     if not backends:
         raise NoData("no startup rows with figures in any folder")
@@ -646,9 +657,9 @@ def startup_hosts(all_results, out_dir, palette, stem="startup_hosts"):
             if err is not None:
                 ax.errorbar(f.median * 1e3, y, xerr=err, fmt="none", ecolor="grey", capsize=2, linewidth=1)
             ends.append((f.high if f.has_interval else f.median) * 1e3)
-            texts.append(fmt_seconds(f.median))
+            texts.append(fmt_seconds(f.median) + (" (emulated)" if backend in emulated[h] else ""))
             ys.append(y)
-    _row_labels(ax, [palette.name(b) for b in backends])
+    _row_labels(ax, backends)
     ax.set_ylim(len(backends) - 0.5, -0.5)
     _end_labels(ax, ends, texts, ys, "log" in scale)
     ax.grid(axis="y", visible=False)
@@ -709,7 +720,7 @@ def render_all(all_results, out_dir):
             file_stem = f"{stem}-host{i + 1}" if several else stem
             suffix = f" — {results.host}" if several else ""
             draw(stem, title, claim_ids,
-                 lambda fn=fn, r=results, s=file_stem, h=suffix: fn(r, out_dir, palette, s, h),
+                 lambda fn=fn, r=results, s=file_stem, h=suffix: fn(r, out_dir, palette.for_host(r), s, h),
                  results.host if several else "")
     if several:
         for stem, title, fn, claim_ids in ACROSS_HOSTS[1:]:

@@ -357,6 +357,16 @@ class TraitsNotNames(unittest.TestCase):
         self.assertEqual(charts.Palette([loaded]).name("vm"), "vm")
         self.assertEqual([c for c in pages.caveats(loaded) if "emulated" in c], [])
 
+    def test_emulated_is_per_host_in_a_hosts_own_charts(self):
+        emulated = self.load(fixture_data())
+        data = fixture_data()
+        data["claims"]["emulation"] = {"vm": {"emulated": False, "why": "guest under KVM"}}
+        native = self.load(data)
+        palette = charts.Palette([emulated, native])
+        self.assertEqual(palette.for_host(emulated).name("vm"), "vm (emulated)")
+        self.assertEqual(palette.for_host(native).name("vm"), "vm")
+        self.assertEqual(palette.for_host(native).colour("vm"), palette.colour("vm"))
+
     def test_colour_follows_the_family(self):
         data = fixture_data()
         data["context"]["backends"]["mystery"] = {"available": True, "traits": {"family": "vm"}}
