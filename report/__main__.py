@@ -28,10 +28,12 @@ def main(argv):
     from .results import load_folder
 
     all_results = [load_folder(folder) for folder in args.folders]
-    rows = claims_module.rows(all_results[0])
-    ladder = claims_module.ladder(all_results[0])
     if args.table_only:
-        print(claims_module.terminal_table(rows, ladder))
+        # Each folder's own claims: bench computed them per results file.
+        for i, results in enumerate(all_results):
+            if len(all_results) > 1:
+                print(("\n" if i else "") + f"== {results.host}: {results.folder}")
+            print(claims_module.terminal_table(claims_module.rows(results), claims_module.ladder(results)))
         return 0
 
     from . import charts, pages
@@ -42,12 +44,12 @@ def main(argv):
     except OSError as e:
         raise InputError(f"cannot create `{out_dir}/charts`: {e.strerror}") from None
     drawn = charts.render_all(all_results, os.path.join(out_dir, "charts"))
-    pages.write_markdown(os.path.join(out_dir, "report.md"), all_results, rows, ladder, drawn)
-    pages.write_html(os.path.join(out_dir, "report.html"), all_results, rows, ladder, drawn)
-    missing = [title for _, title, written, _ in drawn if not written]
+    pages.write_markdown(os.path.join(out_dir, "report.md"), all_results, drawn)
+    pages.write_html(os.path.join(out_dir, "report.html"), all_results, drawn)
+    missing = list(dict.fromkeys(c.title for c in drawn if not c.written))
     print(f"report: wrote {os.path.join(out_dir, 'report.html')}, report.md and "
-          f"{sum(1 for d in drawn if d[2])} chart(s)" + (f"; not drawn (no data): {', '.join(missing)}" if missing else ""),
-          file=sys.stderr)
+          f"{sum(1 for c in drawn if c.written)} chart(s)" +
+          (f"; not drawn (no data): {', '.join(missing)}" if missing else ""), file=sys.stderr)
     return 0
 
 

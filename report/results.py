@@ -110,6 +110,13 @@ class Results:
         stamp = os.path.basename(os.path.normpath(self.folder))
         return stamp or self.folder
 
+    @property
+    def host(self):
+        """How the charts and tables name this folder's host: the folder, then the host
+        name the manifest records ("mvA (vm)")."""
+        name = self.context.get("host_name")
+        return f"{self.title} ({name})" if isinstance(name, str) and name and name != self.title else self.title
+
     def select(self, suite=None, backend=None, workload=None):
         return [b for b in self.benchmarks.values()
                 if (suite is None or b.suite == suite)

@@ -108,10 +108,15 @@ int render_report(const std::vector<std::filesystem::path>& folders, const std::
 int run_report(const Command& command) {
   int status = render_report(command.report.folders, command.report.out);
   if (status != 0) return status;
-  const auto& first = command.report.folders.front();
-  auto file = results::read_results(first);
-  if (!file) return usage_error("report: " + file.error().describe());
-  std::fputs(results::claims_table(file->claims).c_str(), stdout);
+  // Each folder's own claims (bench computed them per results file): several hosts'
+  // verdicts can differ, and the first folder's must not stand for all.
+  const auto& folders = command.report.folders;
+  for (std::size_t i = 0; i < folders.size(); ++i) {
+    auto file = results::read_results(folders[i]);
+    if (!file) return usage_error("report: " + file.error().describe());
+    if (folders.size() > 1) std::printf("%s== %s\n", i ? "\n" : "", folders[i].c_str());
+    std::fputs(results::claims_table(file->claims).c_str(), stdout);
+  }
   return 0;
 }
 

@@ -1,11 +1,13 @@
 """The report rendered from what bench wrote into results.json: files, charts, the claims
 and ladder tables; and that it draws bench's figures rather than computing its own."""
 import importlib.util
+import json
 import math
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 from unittest import mock
 
@@ -81,13 +83,26 @@ class RenderedFixture(unittest.TestCase):
         self.assertTrue(any(r["verdict_text"].startswith("not measurable here: the guest was emulated")
                             for r in rows), "the fixture's C2 should be not measurable: emulated guest")
         for row in rows:
-            cells = [row["id"], row["claim"], row["metric"], row["effect"]["text"], row["verdict_text"], row["note"]]
+            why = row["metric"] + (f" — {row['note']}" if row["note"] else "")
+            label = pages.claim_label((row["id"], row["backend"] or ""))
+            cells = [label, row["verdict_text"], row["effect"]["text"], why, row["claim"]]
             self.assertIn("| " + " | ".join(pages._md_cell(c) for c in cells) + " |", markdown)
+
+    def test_claims_table_comes_first_and_holds_only_claim_rows(self):
+        page = self.read("report.html")
+        table = page[page.index('<table class="claims'):]
+        table = table[:table.index("</table>")]
+        self.assertLess(page.index('<table class="claims'), page.index("<img"))
+        ids = [r["id"] for r in results.load_folder(FIXTURE).claims["rows"]]
+        self.assertEqual(table.count("<tr>") - 1, len(ids))  # less the header row
+        self.assertNotIn("cumulative_", table)
 
     def test_html_claims_table_styles_each_verdict_kind(self):
         page = self.read("report.html")
-        self.assertIn('class="v-confirmed">confirmed</td>', page)
-        self.assertIn('class="v-not-measurable">not measurable here: the guest was emulated', page)
+        self.assertIn('class="v-confirmed"><b>confirmed</b></td>', page)
+        # the verdict's head in its colour, its reason in the why column
+        self.assertRegex(page, r'class="v-not-measurable"><b>not measurable here</b></td><td>[^<]*</td>'
+                               r'<td class="why" title="the guest was emulated')
 
     def test_emulated_backend_is_named_from_the_claims(self):
         self.assertIn("Backend vm is emulated here (guest under TCG", self.read("report.md"))
@@ -140,46 +155,72 @@ class RecomputesNothing(unittest.TestCase):
         guarded = _NoStatistics(np)
         with mock.patch.object(charts, "np", guarded):
             drawn = charts.render_all([self.results, self.results], os.path.join(self.dir, "charts"))
-            rows, ladder = claims.rows(self.results), claims.ladder(self.results)
-            pages.write_markdown(os.path.join(self.dir, "report.md"), [self.results], rows, ladder, drawn)
-            pages.write_html(os.path.join(self.dir, "report.html"), [self.results], rows, ladder, drawn)
-        written = {stem for stem, _, stem_written, _ in drawn if stem_written}
-        self.assertLessEqual({"startup_distribution", "startup_phases", "ladder_waterfall", "overhead_ratios",
-                              "folders_side_by_side"}, written)
+            pages.write_markdown(os.path.join(self.dir, "report.md"), [self.results], drawn)
+            pages.write_html(os.path.join(self.dir, "report.html"), [self.results], drawn)
+        written = {chart.stem for chart in drawn if chart.written}
+        self.assertLessEqual({"startup_distribution", "startup_phases", "ladder_waterfall", "ladder_alone",
+                              "overhead_ratios", "startup_hosts", "startup_per_backend"}, written)
 
     def test_each_ladder_bar_is_the_claims_cost_with_its_interval(self):
         charts._style()
         charts.ladder_waterfall(self.results, self.dir, charts.Palette([self.results]))
-        (stem, fig), = self.figures
-        self.assertEqual(stem, "ladder_waterfall")
-        ax = fig.axes[0]
-        bars = {p.get_gid(): p for p in ax.patches if p.get_gid()}
-        ends = {}
-        for y, step in enumerate(SAMPLE_LADDER):
-            cost = step["cost_s"]
-            bar = bars[f"ladder-container-{step['step']}"]
-            left = ends[step["baseline"]] if step["baseline"] else 0.0
-            # exactly cost_s.point, up to matplotlib storing a bar as its two edges
-            self.assertTrue(math.isclose(bar.get_width(), cost["point"], rel_tol=1e-12),
-                            f"{step['step']}: bar {bar.get_width()} != cost_s.point {cost['point']}")
-            self.assertAlmostEqual(bar.get_x(), left, places=12)
-            ends[step["step"]] = left + cost["point"]
-            # the whisker spans [low, high] of cost_s around the bar's end
+        charts.ladder_alone(self.results, self.dir, charts.Palette([self.results]))
+        (stem, fig), (alone_stem, alone_fig) = self.figures
+        self.assertEqual((stem, alone_stem), ("ladder_waterfall", "ladder_alone"))
+        chain = [s for s in SAMPLE_LADDER if s["on_top_chain"]]
+        alone = [s for s in SAMPLE_LADDER if not s["on_top_chain"]]
+        for ax, steps, prefix, waterfall in ((fig.axes[0], chain, "ladder-container-", True),
+                                             (alone_fig.axes[0], alone, "ladder-alone-container-", False)):
+            bars = {p.get_gid(): p for p in ax.patches if p.get_gid()}
+            self.assertEqual(len(bars), len(steps), prefix)
             whiskers = [seg for c in ax.collections if isinstance(c, matplotlib.collections.LineCollection)
                         for seg in c.get_segments()]
-            self.assertTrue(any(math.isclose(seg[0][0], left + cost["low"], abs_tol=1e-12)
-                                and math.isclose(seg[1][0], left + cost["high"], abs_tol=1e-12)
-                                and math.isclose(seg[0][1], y) for seg in whiskers),
-                            f"no whisker [{cost['low']}, {cost['high']}] for {step['step']}")
-        labels = [t.get_text() for t in ax.get_yticklabels()]
-        self.assertEqual(labels[0], "spawn (over launch)")
-        self.assertEqual(labels[3], "cumulative_2_pivot_root (over cumulative_1_mnt)")
+            ends = {}
+            for y, step in enumerate(steps):
+                cost = step["cost_s"]
+                bar = bars[prefix + step["step"]]
+                # a waterfall bar starts where its baseline's ends; a primitive alone at 0
+                left = ends[step["baseline"]] if waterfall and step["baseline"] else 0.0
+                # exactly cost_s.point, up to matplotlib storing a bar as its two edges
+                self.assertTrue(math.isclose(bar.get_width(), cost["point"], rel_tol=1e-12),
+                                f"{step['step']}: bar {bar.get_width()} != cost_s.point {cost['point']}")
+                self.assertAlmostEqual(bar.get_x(), left, places=12)
+                ends[step["step"]] = left + cost["point"]
+                # the whisker spans [low, high] of cost_s around the bar's end
+                self.assertTrue(any(math.isclose(seg[0][0], left + cost["low"], abs_tol=1e-12)
+                                    and math.isclose(seg[1][0], left + cost["high"], abs_tol=1e-12)
+                                    and math.isclose(seg[0][1], y) for seg in whiskers),
+                                f"no whisker [{cost['low']}, {cost['high']}] for {step['step']}")
+        labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        # the chain in bench's structural order; the primitive alone is not in it
+        self.assertEqual(labels, ["spawn (over launch)", "cumulative_1_mnt (over spawn)",
+                                  "cumulative_2_pivot_root (over cumulative_1_mnt)"])
+        self.assertEqual([t.get_text() for t in alone_fig.axes[0].get_yticklabels()], ["alone_net (over spawn)"])
+
+    def test_log_scale_only_where_values_span_decades(self):
+        charts._style()
+        palette = charts.Palette([self.results])
+        charts.startup_per_backend(self.results, self.dir, palette)
+        # the fixture's emulated vm starts in seconds, bare in tens of milliseconds
+        self.assertEqual(self.figures[-1][1].axes[0].get_xscale(), "log")
+        data = fixture_with_ladder()
+        data["benchmarks"] = [row for row in data["benchmarks"] if not row["name"].startswith("startup/vm/")]
+        close = results.load_folder(write_results(os.path.join(self.dir, "no-vm"), data))
+        charts.startup_per_backend(close, self.dir, palette)
+        self.assertEqual(self.figures[-1][1].axes[0].get_xscale(), "linear")
+
+    def test_startup_phases_are_on_a_linear_axis(self):
+        charts._style()
+        charts.startup_phases(self.results, self.dir, charts.Palette([self.results]))
+        (_, fig), = self.figures
+        for ax in fig.axes:
+            self.assertEqual(ax.get_xscale(), "linear")
 
     def test_ladder_table_is_the_claims_ladder(self):
         rows = claims.ladder(self.results)
         self.assertEqual([r.step for r in rows], [s["step"] for s in SAMPLE_LADDER])
         path = os.path.join(self.dir, "report.md")
-        pages.write_markdown(path, [self.results], claims.rows(self.results), rows, [])
+        pages.write_markdown(path, [self.results], [])
         with open(path, encoding="utf-8") as f:
             markdown = f.read()
         self.assertIn("## Where startup time comes from (C5's ladder)", markdown)
@@ -192,7 +233,7 @@ class RecomputesNothing(unittest.TestCase):
         charts._style()
         charts.startup_phases(self.results, self.dir, charts.Palette([self.results]))
         (_, fig), = self.figures
-        texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+        texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
         for bench in self.results.select(suite="startup", workload="noop"):
             if bench.arg or not bench.real_s:
                 continue
@@ -207,6 +248,97 @@ class RecomputesNothing(unittest.TestCase):
             row = self.results.benchmarks[f"startup/{backend}/noop"].median_row
             self.assertIn(("startup", backend, row["ratio_to_bare"], row["ratio_to_bare_ci_low"],
                            row["ratio_to_bare_ci_high"], backend == "vm"), entries)
+
+
+class TwoHosts(unittest.TestCase):
+    """Two results folders from different hosts: each folder's own claims side by side,
+    one ratio chart with a colour per host, absolute charts per host, the manifests'
+    differences marked."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="isobench-report-test-")
+        other = fixture_data()
+        other["context"]["host_name"] = "kvm-lab"
+        other["context"]["host_kernel"] = "6.1.0-lab"
+        other["context"]["backends"]["vm"]["accel"] = "kvm"
+        for row in other["claims"]["rows"]:
+            if row["id"] == "C2":
+                row["verdict"] = row["verdict_text"] = "confirmed"
+                row["effect"]["text"] = "vm ×1.31 [1.2, 1.4] (a second host's own claim)"
+        write_results(os.path.join(cls.dir, "lab"), other)
+        cls.out = os.path.join(cls.dir, "report")
+        cls.rendered = run_report("--out", cls.out, FIXTURE, os.path.join(cls.dir, "lab"))
+        cls.table = run_report("--table-only", FIXTURE, os.path.join(cls.dir, "lab"))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def read(self, name):
+        with open(os.path.join(self.out, name), encoding="utf-8") as f:
+            return f.read()
+
+    def test_each_host_has_its_own_claims_in_one_table(self):
+        self.assertEqual(self.rendered.returncode, 0, self.rendered.stderr)
+        page = self.read("report.html")
+        table = page[page.index('<table class="claims'):]
+        table = table[:table.index("</table>")]
+        self.assertIn("<th>lab (kvm-lab)</th>", table)
+        self.assertIn("a second host&#x27;s own claim", table)
+        first = results.load_folder(FIXTURE).claims["rows"]
+        c2 = next(r for r in first if r["id"] == "C2")
+        head, reason = c2["verdict_text"].split(": ", 1)
+        self.assertIn(f'<div class="verdict">{head}</div>', table)
+        self.assertIn(pages.html.escape(reason), table)
+        self.assertIn("| C2 |", self.read("report.md"))
+
+    def test_table_only_prints_each_folders_claims(self):
+        self.assertEqual(self.table.returncode, 0, self.table.stderr)
+        self.assertEqual(self.table.stdout.count("claims (SPEC.md"), 2)
+        self.assertIn("a second host's own claim", self.table.stdout)
+
+    def test_ratios_on_one_chart_and_absolute_figures_per_host(self):
+        charts_dir = os.path.join(self.out, "charts")
+        names = set(os.listdir(charts_dir))
+        for stem in ("overhead_ratios", "startup_hosts", "startup_per_backend-host1", "startup_per_backend-host2"):
+            self.assertIn(f"{stem}.svg", names)
+        self.assertNotIn("startup_per_backend.svg", names)
+        with open(os.path.join(charts_dir, "overhead_ratios.svg"), encoding="utf-8") as f:
+            svg = f.read()
+        self.assertIn("lab (kvm-lab)", svg)  # the host legend
+
+    def test_manifest_differences_are_marked(self):
+        page = self.read("report.html")
+        manifest = page[page.index('<table id="manifest"'):]
+        self.assertRegex(manifest, r"<tr class=differs><th>host kernel</th><td>[^<]*</td><td>6\.1\.0-lab</td>")
+        self.assertRegex(manifest, r"<tr class=differs><th>vm accelerator</th><td>[^<]*</td><td>kvm</td>")
+        self.assertRegex(manifest, r"<tr><th>CPU</th>")
+
+
+class Performance(unittest.TestCase):
+    """Issue 19's budget: a 4,000-row run in at most 30 s, three hosts' runs in 60 s.
+    The committed reference run has 4,004 rows."""
+
+    REFERENCE = os.path.join(os.path.dirname(FIXTURE), "..", "..", "..", "results", "reference")
+
+    def render(self, *folders):
+        out = tempfile.mkdtemp(prefix="isobench-report-test-")
+        self.addCleanup(shutil.rmtree, out, True)
+        started = time.monotonic()
+        run = run_report("--out", out, *folders)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return time.monotonic() - started
+
+    def test_a_4000_row_run_renders_within_30_s(self):
+        folder = os.path.join(self.REFERENCE, "nested-vm-pvm")
+        with open(os.path.join(folder, "results.json"), encoding="utf-8") as f:
+            self.assertGreaterEqual(len(json.load(f)["benchmarks"]), 4000)
+        self.assertLessEqual(self.render(folder), 30)
+
+    def test_three_hosts_render_within_60_s(self):
+        self.assertLessEqual(self.render(os.path.join(self.REFERENCE, "nested-vm-pvm"),
+                                         os.path.join(self.REFERENCE, "nested-vm-tcg"), FIXTURE), 60)
 
 
 class TraitsNotNames(unittest.TestCase):
@@ -224,6 +356,16 @@ class TraitsNotNames(unittest.TestCase):
         loaded = self.load(data)
         self.assertEqual(charts.Palette([loaded]).name("vm"), "vm")
         self.assertEqual([c for c in pages.caveats(loaded) if "emulated" in c], [])
+
+    def test_emulated_is_per_host_in_a_hosts_own_charts(self):
+        emulated = self.load(fixture_data())
+        data = fixture_data()
+        data["claims"]["emulation"] = {"vm": {"emulated": False, "why": "guest under KVM"}}
+        native = self.load(data)
+        palette = charts.Palette([emulated, native])
+        self.assertEqual(palette.for_host(emulated).name("vm"), "vm (emulated)")
+        self.assertEqual(palette.for_host(native).name("vm"), "vm")
+        self.assertEqual(palette.for_host(native).colour("vm"), palette.colour("vm"))
 
     def test_colour_follows_the_family(self):
         data = fixture_data()
