@@ -56,11 +56,14 @@ def _manifest_rows(results):
             rows.append((label, str(value)))
     for name, info in sorted((ctx.get("backends") or {}).items()):
         if isinstance(info, dict):
-            details = ", ".join(f"{k}={v}" for k, v in info.items() if k not in ("available", "reason", "traits"))
+            details = ", ".join(f"{k}={v}" for k, v in info.items() if k not in ("available", "reason", "traits", "probed"))
             traits = info.get("traits")
             if isinstance(traits, dict) and traits.get("family"):
                 details = f"family={traits['family']}" + (", " + details if details else "")
-            state = "available" if info.get("available") else f"unavailable: {info.get('reason', '')}"
+            if "available" not in info and info.get("probed") is False:
+                state = "not probed (not selected by this run)"
+            else:
+                state = "available" if info.get("available") else f"unavailable: {info.get('reason', '')}"
             rows.append((f"backend {name}", state + (f" ({details})" if details else "")))
     return rows
 
