@@ -126,4 +126,23 @@ Result<Comparison> compare_blocked(const std::vector<ResultsFile>& base_blocks, 
   return comparison;
 }
 
+void add_new_only(Comparison& comparison, const ResultsFile& next, const std::string& why) {
+  const std::string metric(kRealTime);
+  for (const auto& benchmark : next.benchmarks) {
+    Finding finding = make_finding(benchmark.name, "", Verdict::kInconclusive, why);
+    finding.new_n = benchmark.repetitions();
+    if (benchmark.failed > 0) {
+      bool unavailable = benchmark.unavailable == benchmark.failed;
+      finding.verdict = unavailable ? Verdict::kSkipped : Verdict::kFailed;
+      finding.note = (unavailable ? "" : std::to_string(benchmark.failed) + " repetition(s) failed: ") + benchmark.error_message;
+    } else if (const std::vector<double>& values = benchmark.values(metric); !values.empty()) {
+      finding = make_finding(benchmark.name, metric, Verdict::kInconclusive, why);
+      finding.new_n = values.size();
+      finding.new_value = stats::median(values);
+      finding.new_cv = stats::coefficient_of_variation(values);
+    }
+    comparison.findings.push_back(std::move(finding));
+  }
+}
+
 }  // namespace isobench::compare
