@@ -237,25 +237,37 @@ int run_ab(const Command& command) {
     return std::optional<nlohmann::json>(std::move(document));
   };
 
-  for (const compare::AbStep& step : schedule) {
-    const AbBuild& build = step.side == AbSide::kBase ? *base : *next;
-    const int s = step.side == AbSide::kBase ? 0 : 1;
-    std::vector<std::optional<nlohmann::json>> block_documents;
+  // Block b runs every compared part on both sides, each part's two runs back to back:
+  // the schedule's order for even parts (A B, then B A in the next block) and the other
+  // way round for odd ones, so that a part's BASE and NEW runs are seconds apart at most
+  // and a change of load between parts falls on each side equally often.
+  std::vector<std::vector<std::optional<nlohmann::json>>> block_documents[2];
+  for (auto& side : block_documents) side.resize(blocks);
+  for (std::size_t i = 0; i + 1 < schedule.size(); i += 2) {
+    const int block = schedule[i].block;
     for (std::size_t k = 0; k < compared.size(); ++k) {
-      auto document = run_part(build, step.side, *compared[k], k, step.block);
-      if (!document) return document.error();
-      if (!*document) continue;
-      block_documents.push_back(**document);
-      documents[s].push_back(std::move(*document));
+      AbSide order[2] = {schedule[i].side, schedule[i + 1].side};
+      if (k % 2 == 1) std::swap(order[0], order[1]);
+      for (AbSide side : order) {
+        const int s = side == AbSide::kBase ? 0 : 1;
+        auto document = run_part(side == AbSide::kBase ? *base : *next, side, *compared[k], k, block);
+        if (!document) return document.error();
+        if (!*document) continue;
+        block_documents[s][block].push_back(**document);
+        documents[s].push_back(std::move(*document));
+      }
     }
-    if (block_documents.empty()) continue;
-    std::string source = "block " + std::to_string(step.block + 1) + " of " + side_name(step.side);
-    auto block = compare::merge_blocks(block_documents, source);
-    if (!block) return usage_error("ab: " + block.error().describe());
-    auto file = results::from_json(std::move(*block), source);
-    if (!file) return usage_error("ab: " + file.error().describe());
-    files[s][step.block] = std::move(*file);
   }
+  for (int s = 0; s < 2; ++s)
+    for (int block = 0; block < blocks; ++block) {
+      if (block_documents[s][block].empty()) continue;
+      std::string source = "block " + std::to_string(block + 1) + " of " + side_name(s == 0 ? AbSide::kBase : AbSide::kNew);
+      auto merged_block = compare::merge_blocks(block_documents[s][block], source);
+      if (!merged_block) return usage_error("ab: " + merged_block.error().describe());
+      auto file = results::from_json(std::move(*merged_block), source);
+      if (!file) return usage_error("ab: " + file.error().describe());
+      files[s][block] = std::move(*file);
+    }
   std::vector<std::optional<nlohmann::json>> new_only_documents;
   for (std::size_t k = 0; k < new_only.size(); ++k) {
     auto document = run_part(*next, AbSide::kNew, *new_only[k], compared.size() + k, std::nullopt);

@@ -94,7 +94,7 @@ inline constexpr const char* kCiSelectionSuites = "startup,syscall,cpu";
 // catch a 10% slower container start on a quiet host (the container start's spread
 // there, 2.5-3.2 ms between quartiles, needs about 200 a side for 9 in 10 at Holm's
 // alpha / 5): those launches are cheap (0.5-3 ms for the process and own-container
-// rows); the OCI runtimes' cost ten times more (9-35 ms), so they get 30, which keeps
+// rows); the OCI runtimes' cost ten times more (9-35 ms), so they get 20, which keeps
 // the whole A/B within twice one --quick run. The syscall and cpu rows run at --quick's
 // sizes in NEW only: with --quick's 3 repetitions a side no blocked test can reach
 // p < 0.01 (smallest p 0.25), and BASE would spend half the run on rows nothing is
@@ -113,7 +113,7 @@ struct CiPart {
 inline constexpr CiPart kCiParts[] = {
     {"bare", "startup", 200, true},
     {"container", "startup", 200, true},
-    {"crun,runc", "startup", 30, true},
+    {"crun,runc", "startup", 20, true},
     {"bare,container,crun,runc", "syscall,cpu", 0, false},
 };
 

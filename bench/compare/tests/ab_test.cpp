@@ -275,7 +275,7 @@ TEST(AbOptions, NoSelectionIsTheCiSelectionInQuickMode) {
   EXPECT_EQ(parts[1].selection.repetitions, 200);
   EXPECT_TRUE(parts[2].compared);
   EXPECT_EQ(parts[2].selection.backends, (std::vector<std::string>{"crun", "runc"}));
-  EXPECT_EQ(parts[2].selection.repetitions, 30);
+  EXPECT_EQ(parts[2].selection.repetitions, 20);
   EXPECT_FALSE(parts[3].compared);
   EXPECT_EQ(parts[3].selection.suites, (std::vector<std::string>{"syscall", "cpu"}));
   EXPECT_EQ(parts[3].selection.backends, command->ab.selection.backends);
