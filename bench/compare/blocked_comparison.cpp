@@ -75,6 +75,10 @@ Finding judge(const std::string& name, const std::string& metric, const std::vec
   stats::TestResult test = stats::blocked_rank_sum(blocks);
   finding.p_value = test.p_value;
   finding.test = test.exact ? "blocked-rank-sum-exact" : "blocked-rank-sum-normal";
+  if (test.overdispersion > 1) {
+    finding.test = "blocked-rank-sum-heterogeneity";
+    finding.note = "blocks disagree (variance x" + format_g("%.2g", test.overdispersion) + ": the load moved within blocks)";
+  }
   finding.awaiting_family = true;
   return finding;
 }
