@@ -93,9 +93,9 @@ inline constexpr const char* kCiSelectionSuites = "startup,syscall,cpu";
 // behind the numbers). The startup rows are compared, with the repetitions it takes to
 // catch a 10% slower container start on a quiet host (the container start's spread
 // there, 2.5-3.2 ms between quartiles, needs about 200 a side for 9 in 10 at Holm's
-// alpha / 5): those launches are cheap (0.5-3 ms for the process and own-container
-// rows); the OCI runtimes' cost ten times more (9-35 ms), so they get 20, which keeps
-// the whole A/B within twice one --quick run. The syscall and cpu rows run at --quick's
+// alpha / 5). The process rows (two: the harness's launch and the plain spawn floor) get
+// 100, and the OCI runtimes, whose launches cost ten times more (9-50 ms), 20: what keeps
+// the whole A/B near twice one --quick run. The syscall and cpu rows run at --quick's
 // sizes in NEW only: with --quick's 3 repetitions a side no blocked test can reach
 // p < 0.01 (smallest p 0.25), and BASE would spend half the run on rows nothing is
 // decided about. The process rows and the container row run in invocations of their own:
@@ -111,7 +111,7 @@ struct CiPart {
   bool compared;
 };
 inline constexpr CiPart kCiParts[] = {
-    {"bare", "startup", 200, true},
+    {"bare", "startup", 100, true},
     {"container", "startup", 200, true},
     {"crun,runc", "startup", 20, true},
     {"bare,container,crun,runc", "syscall,cpu", 0, false},

@@ -270,7 +270,7 @@ TEST(AbOptions, NoSelectionIsTheCiSelectionInQuickMode) {
   EXPECT_TRUE(parts[0].compared);
   EXPECT_EQ(parts[0].selection.backends, (std::vector<std::string>{"bare"}));
   EXPECT_EQ(parts[0].selection.suites, (std::vector<std::string>{"startup"}));
-  EXPECT_EQ(parts[0].selection.repetitions, 200);
+  EXPECT_EQ(parts[0].selection.repetitions, 100);
   EXPECT_EQ(parts[1].selection.backends, (std::vector<std::string>{"container"}));
   EXPECT_EQ(parts[1].selection.repetitions, 200);
   EXPECT_TRUE(parts[2].compared);
