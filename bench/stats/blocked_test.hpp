@@ -33,8 +33,9 @@ struct Block {
 // On a host whose load changes within a second (another build starting), one side's run
 // of a block can meet a different load than the other's, and a block of 50 + 50 then
 // "detects" the load. When the blocks' effects disagree more than chance allows (Cochran's
-// Q / (K - 1) > 1), the statistic's variance is scaled by that factor (multiplicative
-// heterogeneity) and the p-value is the normal one: `overdispersion` says by how much.
+// Q test of homogeneity at 5%), the statistic's variance is scaled by Q / (K - 1)
+// (multiplicative heterogeneity) and the p-value is the normal one: `overdispersion` says
+// by how much.
 TestResult blocked_rank_sum(std::span<const Block> blocks);
 
 // The smallest two-sided p-value the test can give for these block sizes (every block

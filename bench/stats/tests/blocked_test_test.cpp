@@ -151,6 +151,24 @@ TEST(StatsBlockedRankSum, ALoadThatChangedWithinSomeBlocksIsNotReadAsAChange) {
   EXPECT_GT(r.p_value, 0.01);
 }
 
+// Blocks whose repetitions are exchangeable widen the test only as often as Cochran's test
+// errs (5%): Q / (K - 1) above 1 alone, which happens four times in ten, is not enough.
+TEST(StatsBlockedRankSum, ExchangeableBlocksAreWidenedOnlyAsOftenAsTheHomogeneityTestErrs) {
+  SplitMix64 rng(13);
+  int widened = 0;
+  const int trials = 400;
+  for (int trial = 0; trial < trials; ++trial) {
+    Sides s;
+    for (int b = 0; b < 4; ++b) {
+      s.base.push_back(testing::skewed_sample(rng, 20, 1.0 + 0.5 * b, 0.4));
+      s.next.push_back(testing::skewed_sample(rng, 20, 1.0 + 0.5 * b, 0.4));
+    }
+    widened += blocked_rank_sum(s.blocks()).overdispersion > 1;
+  }
+  // Binomial(400, 0.05): mean 20, sd 4.4; 40 is over four sd above.
+  EXPECT_LE(widened, 40);
+}
+
 // The same blocks with a real 10% slowdown of NEW in all four: the blocks agree, so the
 // heterogeneity costs nothing and the shift is found.
 TEST(StatsBlockedRankSum, AShiftThatEveryBlockSeesKeepsItsPower) {
