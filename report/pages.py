@@ -68,11 +68,14 @@ def manifest(results):
                     rows.append((f"{name} {label}", str(info[key])))
     for name, info in sorted(backends.items()):
         if isinstance(info, dict):
-            details = ", ".join(f"{k}={v}" for k, v in info.items() if k not in ("available", "reason", "traits"))
+            details = ", ".join(f"{k}={v}" for k, v in info.items() if k not in ("available", "reason", "traits", "probed"))
             traits = info.get("traits")
             if isinstance(traits, dict) and traits.get("family"):
                 details = f"family={traits['family']}" + (", " + details if details else "")
-            state = "available" if info.get("available") else f"unavailable: {info.get('reason', '')}"
+            if "available" not in info and info.get("probed") is False:
+                state = "not probed (not selected by this run)"
+            else:
+                state = "available" if info.get("available") else f"unavailable: {info.get('reason', '')}"
             rows.append((f"backend {name}", state + (f" ({details})" if details else "")))
     return rows
 

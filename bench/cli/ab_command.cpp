@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <expected>
 #include <fstream>
 #include <sstream>
 
@@ -133,6 +134,29 @@ std::string label_of(const AbBuild& build) {
   return build.revision.empty() ? build.binary.string() : build.given + " (" + build.revision.substr(0, 12) + ")";
 }
 
+std::string format_alpha(double alpha) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", alpha);
+  return text;
+}
+
+// "  compared: --backend=bare,container --suite=startup --repetitions=200\n" per part.
+std::string describe_parts(const std::vector<AbPart>& parts) {
+  std::string out;
+  for (const AbPart& part : parts) {
+    out += part.compared ? "  compared, both sides in the blocks:" : "  NEW only, once:";
+    for (const std::string& arg : selection_args(part.selection)) out += " " + arg;
+    out += "\n";
+  }
+  return out;
+}
+
+nlohmann::json parts_json(const std::vector<AbPart>& parts) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const AbPart& part : parts) out.push_back({{"compared", part.compared}, {"args", selection_args(part.selection)}});
+  return out;
+}
+
 Result<void> write_json(const fs::path& path, const nlohmann::json& value) {
   return write_file_atomically(path, value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
@@ -153,54 +177,102 @@ int run_ab(const Command& command) {
   std::error_code ec;
   fs::create_directories(scratch.path(), ec);
   if (ec) return usage_error("ab: create " + in_quotes(scratch.path().string()) + ": " + ec.message());
+  std::vector<const AbPart*> compared, new_only;
+  for (const AbPart& part : ab.parts) (part.compared ? compared : new_only).push_back(&part);
   if (ab.default_selection)
-    std::printf("bench ab: no selection given: the CI selection --backend %s --suite %s%s\n", kCiSelectionBackends,
-                kCiSelectionSuites, ab.selection.quick ? " --quick" : "");
+    std::printf("bench ab: no selection given: the CI selection --backend %s --suite %s%s\n%s", kCiSelectionBackends,
+                kCiSelectionSuites, ab.selection.quick ? " --quick" : "", describe_parts(ab.parts).c_str());
   const bool show_progress = ::isatty(STDERR_FILENO) == 1;  // SPEC: progress on a terminal only
 
   SignalForwarding signals;
   const int blocks = ab.blocks;
+  // Every results document of each side, for its merged results.json; and per block, the
+  // compared parts' rows as one file, for the blocked test.
   std::vector<std::optional<nlohmann::json>> documents[2];
   std::vector<results::ResultsFile> files[2];
-  for (auto& side : documents) side.resize(blocks);
   for (auto& side : files) side.resize(blocks);
   std::vector<compare::AbStep> schedule = compare::abba_schedule(blocks);
-  for (std::size_t i = 0; i < schedule.size(); ++i) {
-    const compare::AbStep& step = schedule[i];
-    const AbBuild& build = step.side == AbSide::kBase ? *base : *next;
-    const int s = step.side == AbSide::kBase ? 0 : 1;
-    fs::path block_dir = scratch.path() / (std::string(side_name(step.side)) + "-" + std::to_string(step.block));
-    std::vector<std::string> args = selection_args(ab.selection);
+  const std::size_t steps = schedule.size() * compared.size() + new_only.size();
+  std::size_t step_number = 0;
+  // One part on one side: its results document, nullopt for a slice that held no
+  // repetition; an exit status to return when the side could not run it.
+  auto run_part = [&](const AbBuild& build, AbSide side, const AbPart& part, std::size_t part_index,
+                      std::optional<int> block) -> std::expected<std::optional<nlohmann::json>, int> {
+    std::string tag = std::string(side_name(side)) + "-" + (block ? std::to_string(*block) : "once") + "-part" +
+                      std::to_string(part_index);
+    fs::path block_dir = scratch.path() / tag;
+    std::vector<std::string> args = selection_args(part.selection);
     args.insert(args.end(), ab.backend_args.begin(), ab.backend_args.end());
-    args.push_back("--repetition-slice=" + std::to_string(step.block) + "/" + std::to_string(blocks));
+    if (block) args.push_back("--repetition-slice=" + std::to_string(*block) + "/" + std::to_string(blocks));
     args.push_back("--out=" + block_dir.string());
+    ++step_number;
     if (show_progress)
-      std::fprintf(stderr, "\r\033[Kbench: ab: block %d/%d, %s (%zu of %zu)", step.block + 1, blocks,
-                   side_name(step.side), i + 1, schedule.size());
-    fs::path log = scratch.path() / (std::string(side_name(step.side)) + "-" + std::to_string(step.block) + ".log");
+      std::fprintf(stderr, "\r\033[Kbench: ab: %s, %s (%zu of %zu)",
+                   block ? ("block " + std::to_string(*block + 1) + "/" + std::to_string(blocks)).c_str() : "NEW only",
+                   side_name(side), step_number, steps);
+    fs::path log = scratch.path() / (tag + ".log");
+    const std::string where = block ? "block " + std::to_string(*block + 1) : "its NEW-only part";
     auto status = run_block(build, args, log);
-    if (!status) return usage_error("ab: " + std::string(side_name(step.side)) + ": " + status.error().describe());
+    if (!status) return std::unexpected(usage_error("ab: " + std::string(side_name(side)) + ": " + status.error().describe()));
     if (g_signal.load() != 0) {
-      std::fprintf(stderr, "bench: ab: interrupted by signal %d during block %d; nothing compared\n", g_signal.load(),
-                   step.block + 1);
-      return 128 + g_signal.load();
+      std::fprintf(stderr, "bench: ab: interrupted by signal %d during %s; nothing compared\n", g_signal.load(),
+                   where.c_str());
+      return std::unexpected(128 + g_signal.load());
     }
     // 0: ran; 1: ran, some repetitions failed (their rows say why); anything else: no run.
     if (!status->exited || (status->exit_code != 0 && status->exit_code != 1))
-      return usage_error("ab: " + std::string(side_name(step.side)) + " " + label_of(build) + " failed on block " +
-                         std::to_string(step.block + 1) + " (" + status->describe() + "): " + last_line_of(log));
+      return std::unexpected(usage_error("ab: " + std::string(side_name(side)) + " " + label_of(build) + " failed on " +
+                                         where + " (" + status->describe() + "): " + last_line_of(log)));
     fs::path results_path = block_dir / "results.json";
+    std::error_code ec;
     if (!fs::exists(results_path, ec)) {
-      if (status->exit_code == 0) continue;  // a slice that held no repetition
-      return usage_error("ab: " + std::string(side_name(step.side)) + " wrote no results on block " +
-                         std::to_string(step.block + 1) + ": " + last_line_of(log));
+      if (status->exit_code == 0) return std::optional<nlohmann::json>();  // a slice that held no repetition
+      return std::unexpected(usage_error("ab: " + std::string(side_name(side)) + " wrote no results on " + where + ": " +
+                                         last_line_of(log)));
     }
     auto text = results::read_results_text(results_path);
-    if (!text) return usage_error("ab: " + text.error().describe());
-    auto parsed = results::parse_results(text->text, results_path.string());
-    if (!parsed) return usage_error("ab: " + parsed.error().describe());
-    files[s][step.block] = std::move(*parsed);
-    documents[s][step.block] = nlohmann::json::parse(text->text, nullptr, false);
+    if (!text) return std::unexpected(usage_error("ab: " + text.error().describe()));
+    auto document = nlohmann::json::parse(text->text, nullptr, false);
+    if (document.is_discarded()) return std::unexpected(usage_error("ab: " + results_path.string() + ": not JSON"));
+    return std::optional<nlohmann::json>(std::move(document));
+  };
+
+  // Block b runs every compared part on both sides, each part's two runs back to back:
+  // the schedule's order for even parts (A B, then B A in the next block) and the other
+  // way round for odd ones, so that a part's BASE and NEW runs are seconds apart at most
+  // and a change of load between parts falls on each side equally often.
+  std::vector<std::vector<std::optional<nlohmann::json>>> block_documents[2];
+  for (auto& side : block_documents) side.resize(blocks);
+  for (std::size_t i = 0; i + 1 < schedule.size(); i += 2) {
+    const int block = schedule[i].block;
+    for (std::size_t k = 0; k < compared.size(); ++k) {
+      AbSide order[2] = {schedule[i].side, schedule[i + 1].side};
+      if (k % 2 == 1) std::swap(order[0], order[1]);
+      for (AbSide side : order) {
+        const int s = side == AbSide::kBase ? 0 : 1;
+        auto document = run_part(side == AbSide::kBase ? *base : *next, side, *compared[k], k, block);
+        if (!document) return document.error();
+        if (!*document) continue;
+        block_documents[s][block].push_back(**document);
+        documents[s].push_back(std::move(*document));
+      }
+    }
+  }
+  for (int s = 0; s < 2; ++s)
+    for (int block = 0; block < blocks; ++block) {
+      if (block_documents[s][block].empty()) continue;
+      std::string source = "block " + std::to_string(block + 1) + " of " + side_name(s == 0 ? AbSide::kBase : AbSide::kNew);
+      auto merged_block = compare::merge_blocks(block_documents[s][block], source);
+      if (!merged_block) return usage_error("ab: " + merged_block.error().describe());
+      auto file = results::from_json(std::move(*merged_block), source);
+      if (!file) return usage_error("ab: " + file.error().describe());
+      files[s][block] = std::move(*file);
+    }
+  std::vector<std::optional<nlohmann::json>> new_only_documents;
+  for (std::size_t k = 0; k < new_only.size(); ++k) {
+    auto document = run_part(*next, AbSide::kNew, *new_only[k], compared.size() + k, std::nullopt);
+    if (!document) return document.error();
+    if (*document) new_only_documents.push_back(std::move(*document));
   }
 
   if (show_progress) std::fputs("\r\033[K", stderr);
@@ -209,21 +281,35 @@ int run_ab(const Command& command) {
   for (int s = 0; s < 2; ++s) {
     const AbBuild& build = s == 0 ? *base : *next;
     fs::path path = out_dir / (s == 0 ? "base" : "new") / "results.json";
-    auto document = compare::merge_blocks(documents[s], path.string());
+    std::vector<std::optional<nlohmann::json>> all = documents[s];
+    if (s == 1) all.insert(all.end(), new_only_documents.begin(), new_only_documents.end());
+    auto document = compare::merge_blocks(all, path.string());
     if (!document) return usage_error("ab: " + document.error().describe());
     (*document)["context"]["ab"] = {{"side", s == 0 ? "base" : "new"},
                                     {"build", build.given},
                                     {"binary", build.binary.string()},
                                     {"revision", build.revision.empty() ? nlohmann::json(nullptr) : nlohmann::json(build.revision)},
                                     {"blocks", blocks},
-                                    {"order", "ABBA"}};
+                                    {"order", "ABBA"},
+                                    {"parts", parts_json(ab.parts)}};
     auto finished = finish_results(*document, path.string());
     if (!finished) std::fprintf(stderr, "bench: warning: ab: %s\n", finished.error().describe().c_str());
     fs::create_directories(path.parent_path(), ec);
     if (auto written = write_json(path, *document); !written) return usage_error("ab: " + written.error().describe());
-    auto model = results::from_json(std::move(*document), path.string());
+    // The comparison sees the compared parts only; NEW's other rows are added after it.
+    auto compared_document = compare::merge_blocks(documents[s], path.string());
+    if (!compared_document) return usage_error("ab: " + compared_document.error().describe());
+    auto model = results::from_json(std::move(*compared_document), path.string());
     if (!model) return usage_error("ab: " + model.error().describe());
     merged[s] = std::move(*model);
+  }
+  std::optional<results::ResultsFile> new_only_file;
+  if (!new_only_documents.empty()) {
+    auto document = compare::merge_blocks(new_only_documents, "NEW's NEW-only part");
+    if (!document) return usage_error("ab: " + document.error().describe());
+    auto file = results::from_json(std::move(*document), "NEW's NEW-only part");
+    if (!file) return usage_error("ab: " + file.error().describe());
+    new_only_file = std::move(*file);
   }
 
   compare::CompareSettings settings;
@@ -231,6 +317,10 @@ int run_ab(const Command& command) {
   settings.threshold = ab.threshold_pct / 100;
   auto comparison = compare::compare_blocked(files[0], files[1], merged[0], merged[1], settings);
   if (!comparison) return usage_error("ab: " + comparison.error().describe());
+  if (new_only_file)
+    compare::add_new_only(*comparison, *new_only_file,
+                          "NEW only: with these repetitions no test could reach p < " + format_alpha(ab.alpha) +
+                              ", so BASE did not run it (bench ab BASE NEW --repetitions 12 compares it)");
 
   std::fputs(compare::verdict_table(*comparison).c_str(), stdout);
   std::fflush(stdout);

@@ -370,13 +370,29 @@ Result<Command> parse_ab(ArgCursor& cursor, Command command) {
   ab.base = sides[0];
   ab.next = sides[1];
   SuiteRun& run = ab.selection;
+  auto known_backends = [](const char* list) {
+    std::vector<std::string> out;
+    for (auto& name : split_list(list))
+      if (known_backend(name)) out.push_back(name);
+    return out;
+  };
   if (run.backends.empty() && run.suites.empty() && run.filter.empty()) {
     ab.default_selection = true;
-    for (auto& name : split_list(kCiSelectionBackends))
-      if (known_backend(name)) run.backends.push_back(name);
+    run.backends = known_backends(kCiSelectionBackends);
     run.suites = split_list(kCiSelectionSuites);
-    if (!run.repetitions) run.quick = true;
+    if (!run.repetitions) {
+      run.quick = true;
+      for (const CiPart& ci : kCiParts) {
+        AbPart part{run, ci.compared};
+        part.selection.backends = known_backends(ci.backends);
+        part.selection.suites = split_list(ci.suites);
+        if (ci.repetitions > 0) part.selection.repetitions = ci.repetitions;
+        if (!part.selection.backends.empty()) ab.parts.push_back(std::move(part));
+      }
+      return command;
+    }
   }
+  ab.parts.push_back({run, true});
   return command;
 }
 
@@ -509,8 +525,9 @@ std::string usage_text() {
                 [--blocks K] [--threshold PCT] [--alpha A] [--out DIR]
                                              two builds (bench binaries or git revisions) in interleaved
                                              ABBA blocks, compared block by block; exit 1 on a regression;
-                                             no selection: --backend bare,container,crun,runc
-                                             --suite startup,syscall,cpu --quick
+                                             no selection: the CI selection (--backend bare,container,crun,runc
+                                             --suite startup,syscall,cpu --quick): its startup rows compared with
+                                             200 repetitions for container (100 bare, 20 crun and runc), the rest in NEW only
 
 backend settings (any command):
   --guest-kernel PATH   guest kernel for vm/qemu (default: fetched into the state dir)

@@ -61,23 +61,62 @@ struct CompareRun {
   bool fingerprint_only = false;
 };
 
+// One part of what `bench ab` runs: a selection that both sides run in the interleaved
+// blocks and that is compared (`compared`), or one that NEW alone runs once: its medians
+// for github-action-benchmark and its failures for the gate, with no test (used for rows
+// whose repetitions could never reach alpha, so that BASE spends no time on them).
+struct AbPart {
+  SuiteRun selection;
+  bool compared = true;
+};
+
 // `bench ab BASE NEW [selection]`: two builds of isobench (bench binaries or git
 // revisions) run in interleaved ABBA blocks on the same selection, then compared block
 // by block (bench/cli/ab_command.cpp).
 struct AbRun {
   std::string base, next;  // as given: a path to a bench binary, or a git revision
-  SuiteRun selection;      // what both sides run; --out is the A/B folder
-  bool default_selection = false;  // none given: the CI selection (kCiSelection*)
-  int blocks = 5;          // K: each side runs in K slices, ABBA order
+  SuiteRun selection;      // the selection as given; --out is the A/B folder
+  bool default_selection = false;  // none given: the CI selection (kCiParts)
+  std::vector<AbPart> parts;       // what runs: the selection as given, or kCiParts
+  int blocks = 4;          // K: each side runs in K slices, ABBA order (ABBAABBA)
   double threshold_pct = 5;
   double alpha = 0.01;
   // The backend flags as given, passed on to both sides unchanged.
   std::vector<std::string> backend_args;
 };
 
-// The selection `bench ab` runs when given none: what README's CI recipe gates on.
+// The selection `bench ab` runs when given none: what README's CI recipe gates on, and
+// what one `bench --backend ... --suite ... --quick` run of it measures.
 inline constexpr const char* kCiSelectionBackends = "bare,container,crun,runc";
 inline constexpr const char* kCiSelectionSuites = "startup,syscall,cpu";
+
+// How `bench ab` runs that selection (README "CI: a regression gate" has the measurements
+// behind the numbers). The startup rows are compared, with the repetitions it takes to
+// catch a 10% slower container start on a quiet host (the container start's spread
+// there, 2.5-3.2 ms between quartiles, needs about 200 a side for 9 in 10 at Holm's
+// alpha / 5). The process rows (two: the harness's launch and the plain spawn floor) get
+// 100, and the OCI runtimes, whose launches cost ten times more (9-50 ms), 20: what keeps
+// the whole A/B near twice one --quick run. The syscall and cpu rows run at --quick's
+// sizes in NEW only: with --quick's 3 repetitions a side no blocked test can reach
+// p < 0.01 (smallest p 0.25), and BASE would spend half the run on rows nothing is
+// decided about. The process rows and the container row run in invocations of their own:
+// in one process, a container's teardown leaves the kernel work (namespaces, cgroups) that
+// slows the bare launches after it, and a slower container start then read as a slower
+// bare start too (measured: +16% on startup/bare/noop against a build whose only change
+// was the container's). `bench ab BASE NEW --repetitions N` runs the whole selection
+// compared.
+struct CiPart {
+  const char* backends;
+  const char* suites;
+  int repetitions;  // 0: --quick's own
+  bool compared;
+};
+inline constexpr CiPart kCiParts[] = {
+    {"bare", "startup", 100, true},
+    {"container", "startup", 200, true},
+    {"crun,runc", "startup", 20, true},
+    {"bare,container,crun,runc", "syscall,cpu", 0, false},
+};
 
 // `bench report [--out DIR] DIR...`: the report from one or more results folders.
 struct ReportRun {

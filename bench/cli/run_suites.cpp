@@ -102,7 +102,9 @@ int run_suites(const Command& command, const std::string& command_line) {
     return 1;
   }
   nlohmann::json results = std::move(*parsed);
-  nlohmann::json manifest = environment_manifest(backends);
+  // The selected backends only: the others' probes (a private dockerd, a guest) would
+  // cost more than a small selection's run (bench ab runs one per block).
+  nlohmann::json manifest = environment_manifest(backends, [&plan](std::string_view name) { return plan.wants_backend(name); });
   manifest["command"] = command_line;
   manifest["quick"] = run.quick;
   if (run.slice_count > 1)

@@ -71,6 +71,21 @@ std::vector<json> aggregates(const std::vector<const json*>& rows, const std::st
   return out;
 }
 
+// Documents from runs of different backends (bench ab's parts) each probed only their
+// own: a backend's entry that says whether it was available replaces one that was not
+// probed ("probed": false, bench/harness/manifest.hpp).
+void take_probed_backends(json& context, const json& other) {
+  auto theirs = other.find("backends");
+  if (theirs == other.end() || !theirs->is_object()) return;
+  json& ours = context["backends"];
+  if (!ours.is_object()) ours = json::object();
+  for (const auto& [name, entry] : theirs->items()) {
+    if (!entry.is_object() || !entry.contains("available")) continue;
+    auto mine = ours.find(name);
+    if (mine == ours.end() || !mine->is_object() || !mine->contains("available")) ours[name] = entry;
+  }
+}
+
 bool failed(const json& row) {
   auto flag = row.find("error_occurred");
   return flag != row.end() && flag->is_boolean() && flag->get<bool>();
@@ -92,6 +107,8 @@ Result<json> merge_blocks(const std::vector<std::optional<json>>& blocks, const 
       merged = json::object();
       (*merged)["context"] = document.value("context", json::object());
       (*merged)["context"].erase("repetition_slice");
+    } else {
+      take_probed_backends((*merged)["context"], document.value("context", json::object()));
     }
     for (const json& row : *benchmarks) {
       if (!row.is_object() || row.value("run_type", "") != "iteration") continue;

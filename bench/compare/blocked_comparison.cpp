@@ -75,6 +75,10 @@ Finding judge(const std::string& name, const std::string& metric, const std::vec
   stats::TestResult test = stats::blocked_rank_sum(blocks);
   finding.p_value = test.p_value;
   finding.test = test.exact ? "blocked-rank-sum-exact" : "blocked-rank-sum-normal";
+  if (test.overdispersion > 1) {
+    finding.test = "blocked-rank-sum-heterogeneity";
+    finding.note = "blocks disagree (variance x" + format_g("%.2g", test.overdispersion) + ": the load moved within blocks)";
+  }
   finding.awaiting_family = true;
   return finding;
 }
@@ -124,6 +128,25 @@ Result<Comparison> compare_blocked(const std::vector<ResultsFile>& base_blocks, 
   }
   decide_family(comparison);
   return comparison;
+}
+
+void add_new_only(Comparison& comparison, const ResultsFile& next, const std::string& why) {
+  const std::string metric(kRealTime);
+  for (const auto& benchmark : next.benchmarks) {
+    Finding finding = make_finding(benchmark.name, "", Verdict::kInconclusive, why);
+    finding.new_n = benchmark.repetitions();
+    if (benchmark.failed > 0) {
+      bool unavailable = benchmark.unavailable == benchmark.failed;
+      finding.verdict = unavailable ? Verdict::kSkipped : Verdict::kFailed;
+      finding.note = (unavailable ? "" : std::to_string(benchmark.failed) + " repetition(s) failed: ") + benchmark.error_message;
+    } else if (const std::vector<double>& values = benchmark.values(metric); !values.empty()) {
+      finding = make_finding(benchmark.name, metric, Verdict::kInconclusive, why);
+      finding.new_n = values.size();
+      finding.new_value = stats::median(values);
+      finding.new_cv = stats::coefficient_of_variation(values);
+    }
+    comparison.findings.push_back(std::move(finding));
+  }
 }
 
 }  // namespace isobench::compare

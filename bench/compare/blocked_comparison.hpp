@@ -17,4 +17,10 @@ namespace isobench::compare {
 Result<Comparison> compare_blocked(const std::vector<ResultsFile>& base_blocks, const std::vector<ResultsFile>& new_blocks,
                                    const ResultsFile& base, const ResultsFile& next, const CompareSettings& settings);
 
+// The rows NEW ran without BASE by design (`bench ab`'s parts that only NEW runs): one
+// finding each with NEW's median and repetitions, `failed` when repetitions failed
+// (the gate fails on it as on any row), `skipped` when the backend was unavailable, and
+// otherwise inconclusive with `why`. Outside the family: nothing is tested.
+void add_new_only(Comparison& comparison, const ResultsFile& next, const std::string& why);
+
 }  // namespace isobench::compare

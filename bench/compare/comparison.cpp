@@ -84,12 +84,14 @@ void classify(Finding& finding, const CompareSettings& settings, std::size_t fam
     finding.verdict = worse ? Verdict::kRegression : Verdict::kImprovement;
   } else {
     finding.verdict = Verdict::kNoChange;
+    std::string test_note = std::move(finding.note);  // what the test itself said, kept after the reason
     if (!significant)
       finding.note = "not significant (p " + format_p(*finding.p_value) + ", Holm-adjusted over " +
                      std::to_string(family_size) + " tests " + format_p(*finding.p_adjusted) + " >= alpha " +
                      format_p(settings.alpha) + ")";
     else
       finding.note = "within the " + format_pct(settings.threshold) + " threshold";
+    if (!test_note.empty()) finding.note += "; " + test_note;
   }
   if (finding.base_cv > settings.noisy_cv || finding.new_cv > settings.noisy_cv) {
     std::string noisy = "noisy: CV " + format_pct(finding.base_cv) + " -> " + format_pct(finding.new_cv);

@@ -78,7 +78,7 @@ HostFacts read_host_facts() {
   return facts;
 }
 
-nlohmann::json environment_manifest(BackendSet& backends) {
+nlohmann::json environment_manifest(BackendSet& backends, const std::function<bool(std::string_view)>& selected) {
   HostFacts facts = read_host_facts();
   nlohmann::json manifest = {
       {"isobench_version", kIsobenchVersion},
@@ -100,10 +100,14 @@ nlohmann::json environment_manifest(BackendSet& backends) {
   };
   nlohmann::json per_backend = nlohmann::json::object();
   for (const auto& name : backends.names()) {
+    Backend* backend = backends.find(name);
+    if (selected && !selected(name)) {
+      per_backend[name] = {{"probed", false}, {"traits", to_json(backend->traits())}};
+      continue;
+    }
     const Availability& availability = backends.availability(name);
     nlohmann::json entry = {{"available", availability.available}};
     if (!availability.available) entry["reason"] = availability.reason;
-    Backend* backend = backends.find(name);
     for (const auto& [key, value] : backend->manifest()) entry[key] = value;
     entry["traits"] = to_json(backend->traits());
     per_backend[name] = entry;

@@ -2,6 +2,9 @@
 // to judge the figures (SPEC.md "Benchmark names and results").
 #pragma once
 
+#include <functional>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "backend_set.hpp"
@@ -27,7 +30,11 @@ struct HostFacts {
 HostFacts read_host_facts();
 
 // Host facts, build facts (compiler, git revision) and each backend's own facts
-// (versions, accelerator, availability).
-nlohmann::json environment_manifest(BackendSet& backends);
+// (versions, accelerator, availability). Only the backends `selected` accepts are probed
+// (none given: every backend): a probe can be costly (docker's starts a private dockerd
+// and runs a container, 2-5 s here), and a run of `--backend bare` has no use for it. An
+// unselected backend's entry has its traits and `"probed": false`, no `available`.
+nlohmann::json environment_manifest(BackendSet& backends,
+                                    const std::function<bool(std::string_view)>& selected = {});
 
 }  // namespace isobench

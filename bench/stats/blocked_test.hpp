@@ -28,6 +28,14 @@ struct Block {
 // block has ties and each side of a block has at most 50 values; otherwise the normal
 // approximation with tie and continuity corrections. Blocks with an empty side carry no
 // information and are left out; p = 1 when none is left.
+//
+// The test assumes that inside a block the repetitions of both sides are exchangeable.
+// On a host whose load changes within a second (another build starting), one side's run
+// of a block can meet a different load than the other's, and a block of 50 + 50 then
+// "detects" the load. When the blocks' effects disagree more than chance allows (Cochran's
+// Q test of homogeneity at 5%), the statistic's variance is scaled by Q / (K - 1)
+// (multiplicative heterogeneity) and the p-value is the normal one: `overdispersion` says
+// by how much.
 TestResult blocked_rank_sum(std::span<const Block> blocks);
 
 // The smallest two-sided p-value the test can give for these block sizes (every block

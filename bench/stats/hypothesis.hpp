@@ -16,6 +16,9 @@ struct TestResult {
   double statistic = 0;  // U of the first sample; the observed difference for permutations
   double p_value = 1;    // two-sided
   bool exact = false;    // exact null distribution rather than an approximation
+  // blocked_rank_sum only: Cochran's Q / (K - 1) of its blocks when their test of
+  // homogeneity rejects at 5%, else 1; above 1 the p-value comes from the variance scaled by it.
+  double overdispersion = 1;
 };
 
 // Two-sided Mann-Whitney U (Wilcoxon rank-sum) test. Exact null distribution when there

@@ -70,6 +70,21 @@ TEST(BackendTraits, PlanTimeoutsAreTheBackendsOwn) {
   EXPECT_EQ(plan.timeouts_for("bare").exit, std::chrono::seconds(60));
 }
 
+// A run records what it selected: the others are not probed (docker's probe starts a
+// private dockerd), and their entries say so instead of claiming an availability.
+TEST(Manifest, ProbesOnlyTheSelectedBackends) {
+  BackendSet backends(nowhere());
+  auto manifest = environment_manifest(backends, [](std::string_view name) { return name == "bare"; });
+  EXPECT_FALSE(manifest["backends"]["bare"]["available"].get<bool>());  // probed: its binary is missing
+  for (const auto& name : backends.names()) {
+    if (name == "bare") continue;
+    const auto& entry = manifest["backends"][name];
+    EXPECT_FALSE(entry.contains("available")) << name;
+    EXPECT_EQ(entry.value("probed", true), false) << name;
+    EXPECT_EQ(entry["traits"].value("family", ""), kFamilies.at(name)) << name;
+  }
+}
+
 TEST(Manifest, RecordsTheTraitsOfEveryBackendEvenAnUnavailableOne) {
   BackendSet backends(nowhere());
   auto manifest = environment_manifest(backends);

@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include "line_reader.hpp"
 
 extern char** environ;
@@ -69,6 +71,20 @@ Result<ChildProcess> spawn_process(const std::vector<std::string>& argv, const S
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   // Without a pidfd (kernels before 5.3) ChildProcess falls back to waitid(P_PID).
   return ChildProcess(pid, UniqueFd(pidfd));
+}
+
+std::optional<std::filesystem::path> find_in_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    auto end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::filesystem::path candidate = std::filesystem::path(dirs.substr(start, end - start)) / program;
+    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return std::nullopt;
 }
 
 Result<std::string> capture_output(const std::vector<std::string>& argv, Deadline deadline) {

@@ -1,6 +1,8 @@
 // Starting a host process with chosen stdio, owned through a pidfd.
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,12 @@ Result<ChildProcess> spawn_process(const std::vector<std::string>& argv, const S
                                    const std::vector<std::string>& env = {});
 
 Result<Pipe> make_pipe();
+
+// The first executable `program` in the directories of $PATH (or, with no $PATH,
+// /usr/local/bin:/usr/bin:/bin). spawn_process() runs argv[0] as a path and searches
+// nothing (posix_spawn, not posix_spawnp), so a tool named without a '/' is resolved here
+// first.
+std::optional<std::filesystem::path> find_in_path(const std::string& program);
 
 // Runs a command to completion and returns its standard output (for version probes and
 // tools such as `crun --version`). Fails on a non-zero exit, with stderr's last line.

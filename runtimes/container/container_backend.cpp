@@ -70,8 +70,8 @@ class ContainerBackend final : public Backend {
                                                                       : " (create + attach)")},
         {"rootfs", to_string(spec_.rootfs)},
     };
-#ifdef ISOBENCH_PLANTED_CONTAINER_DELAY_US
-    out["planted_launch_delay_us"] = std::to_string(ISOBENCH_PLANTED_CONTAINER_DELAY_US);
+#ifdef ISOBENCH_PLANTED_CONTAINER_SLOWDOWN_PCT
+    out["planted_slowdown_pct"] = std::to_string(ISOBENCH_PLANTED_CONTAINER_SLOWDOWN_PCT);
 #endif
     if (image_facts_) {
       out["image"] = image_facts_->rootfs.string();

@@ -126,14 +126,31 @@ class ContainerInstance final : public ProcessInstance {
 
   Result<void> release_resources() override {
     failures_.reset();
-    if (!cgroup_) return {};
-    auto removed = cgroup_->remove();
-    cgroup_.reset();
-    if (!removed) return std::unexpected(removed.error().with_context("container"));
-    return {};
+    Result<void> released;
+    if (cgroup_) {
+      auto removed = cgroup_->remove();
+      cgroup_.reset();
+      if (!removed) released = std::unexpected(removed.error().with_context("container"));
+    }
+    plant_slowdown();
+    return released;
   }
 
  private:
+  // Test-only regression (CMake option; never in a normal build): the whole life so far,
+  // made ISOBENCH_PLANTED_CONTAINER_SLOWDOWN_PCT percent longer just before "torn_down"
+  // is marked. Busy work rather than a sleep, whose timer slack would blur the size.
+  void plant_slowdown() {
+#ifdef ISOBENCH_PLANTED_CONTAINER_SLOWDOWN_PCT
+    auto launched = phases().at("launch");
+    if (!launched) return;
+    const std::int64_t now = monotonic_ns();
+    const std::int64_t until = now + (now - *launched) * ISOBENCH_PLANTED_CONTAINER_SLOWDOWN_PCT / 100;
+    while (monotonic_ns() < until) {
+    }
+#endif
+  }
+
   UniqueFd failures_;
   std::string setup_failure_;
   std::unique_ptr<Cgroup> cgroup_;
@@ -160,12 +177,6 @@ ContainerSpec default_container_spec(RootfsMode rootfs) {
 Result<std::unique_ptr<Instance>> launch_container(const ContainerSpec& spec, const ContainerImage& image,
                                                    const LaunchOptions& options) {
   std::int64_t launch_ns = monotonic_ns();
-#ifdef ISOBENCH_PLANTED_CONTAINER_DELAY_US
-  // Test-only regression (CMake option; never in a normal build): busy work rather than
-  // a sleep, whose timer slack would blur the planted size.
-  while (monotonic_ns() - launch_ns < ISOBENCH_PLANTED_CONTAINER_DELAY_US * 1000LL) {
-  }
-#endif
   const bool user_ns = spec.namespaces & CLONE_NEWUSER;
   if (options.network.kind == NetworkAttachment::Kind::kTap) return fail("container: a tap device is for guests");
   const bool in_image = spec.rootfs != RootfsMode::kHost;

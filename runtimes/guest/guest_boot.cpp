@@ -59,20 +59,6 @@ bool fits_cmdline(const std::string& word) {
 
 }  // namespace
 
-std::optional<std::filesystem::path> find_in_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    auto end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::filesystem::path candidate = std::filesystem::path(dirs.substr(start, end - start)) / program;
-    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return std::nullopt;
-}
-
 Result<GuestBoot> prepare_guest_boot(const BackendConfig& config) {
   GuestBoot boot;
   auto kernel = validate_kernel(kernel_path(config));

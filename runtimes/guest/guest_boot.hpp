@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtimes/backend.hpp"
+#include "runtimes/common/spawn.hpp"  // find_in_path
 #include "accel.hpp"
 #include "guest_kernel.hpp"
 #include "initramfs.hpp"
@@ -66,8 +67,6 @@ Result<std::string> kernel_cmdline(const WorkloadCommand& workload, const GuestT
 
 // A name for one guest, unique on this host over time: isobench-<backend>-<pid>-<n>.
 std::string next_guest_name(const std::string& backend);
-
-std::optional<std::filesystem::path> find_in_path(const std::string& program);
 
 }  // namespace isobench::guest
 

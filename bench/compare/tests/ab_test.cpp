@@ -119,6 +119,22 @@ TEST(AbMerge, RenumbersRepetitionsAndRecomputesAggregatesOverAllBlocks) {
   EXPECT_NE(none.error().describe().find("base/results.json"), std::string::npos);
 }
 
+// bench ab's parts each probe their own backends (bench/harness/manifest.hpp): the side's
+// file says which were available, whichever part probed them.
+TEST(AbMerge, TakesEachBackendsAvailabilityFromThePartThatProbedIt) {
+  auto context = testing::manifest_context();
+  context["backends"] = {{"bare", {{"available", true}}}, {"runc", {{"probed", false}}}};
+  auto first = nlohmann::json::parse(results_json({{.name = "startup/bare/noop", .real_ms = {1, 2}}}, context));
+  context["backends"] = {{"bare", {{"probed", false}}}, {"runc", {{"available", false}, {"reason", "not installed"}}}};
+  auto second = nlohmann::json::parse(results_json({{.name = "startup/runc/noop", .real_ms = {3, 4}}}, context));
+  auto merged = merge_blocks({first, second}, "new/results.json");
+  ASSERT_TRUE(merged) << merged.error().describe();
+  const auto& backends = (*merged)["context"]["backends"];
+  EXPECT_EQ(backends["bare"]["available"], true);
+  EXPECT_EQ(backends["runc"]["available"], false);
+  EXPECT_EQ(backends["runc"]["reason"], "not installed");
+}
+
 TEST(AbComparison, ASlowdownInOneBenchmarkIsTheOnlyRegressionDespiteDriftBetweenBlocks) {
   Blocks blocks = make_blocks({{"startup/container/noop", 1.20}, {"startup/bare/noop", 1.0}, {"startup/runc/noop", 1.0}}, 5, 3);
   Comparison c = compare_blocks(blocks);
@@ -177,6 +193,29 @@ TEST(AbComparison, HolmKeepsAChangeThatOnlyPassesAlphaAloneFromBeingFlagged) {
   EXPECT_EQ(c.findings[0].verdict, Verdict::kRegression);
 }
 
+// Rows that NEW alone ran (bench ab's NEW-only part): reported with NEW's median, failing
+// the gate when they failed, never tested.
+TEST(AbComparison, RowsNewAloneRanAreReportedNotTestedAndStillFailTheGate) {
+  Blocks blocks = make_blocks({{"startup/bare/noop", 1.0}}, 5, 3);
+  Comparison c = compare_blocks(blocks);
+  ASSERT_FALSE(c.gate_fails());
+  ResultsFile only = parsed(results_json({{.name = "syscall/bare/getpid", .real_ms = {1, 2, 3}},
+                                          {.name = "syscall/runc/getpid", .real_ms = {1}, .error_message = "boom",
+                                           .failed_repetitions = 2}}));
+  add_new_only(c, only, "NEW only: why");
+  const Finding& measured = finding(c, "syscall/bare/getpid");
+  EXPECT_EQ(measured.verdict, Verdict::kInconclusive);
+  EXPECT_EQ(measured.note, "NEW only: why");
+  ASSERT_TRUE(measured.new_value);
+  EXPECT_NEAR(*measured.new_value, 2e-3, 1e-12);
+  EXPECT_EQ(measured.new_n, 3u);
+  EXPECT_FALSE(measured.base_value || measured.p_value || measured.p_adjusted);
+  EXPECT_EQ(finding(c, "syscall/runc/getpid").verdict, Verdict::kFailed);
+  EXPECT_EQ(c.family_size, 1u);  // only the compared row
+  EXPECT_TRUE(c.gate_fails());
+  EXPECT_EQ(action_benchmark_json(c, false).size(), 2u);  // bare noop and NEW's getpid
+}
+
 TEST(AbOutputs, MarkdownStatesVerdictsFalseAlarmRateAndWhatWasNotDecided) {
   Blocks blocks = make_blocks({{"startup/container/noop", 1.20}, {"startup/bare/noop", 1.0}}, 5, 3);
   Comparison c = compare_blocks(blocks);
@@ -223,7 +262,34 @@ TEST(AbOptions, NoSelectionIsTheCiSelectionInQuickMode) {
   EXPECT_TRUE(command->ab.selection.quick);
   EXPECT_EQ(command->ab.selection.suites, (std::vector<std::string>{"startup", "syscall", "cpu"}));
   EXPECT_EQ(command->ab.selection.backends, (std::vector<std::string>{"bare", "container", "crun", "runc"}));
-  EXPECT_EQ(command->ab.blocks, 5);
+  EXPECT_EQ(command->ab.blocks, 4);
+  // Compared: the startup rows, with more repetitions for the cheap launches, the process
+  // and the container rows apart; the rows --quick's repetitions cannot decide run in NEW only.
+  const auto& parts = command->ab.parts;
+  ASSERT_EQ(parts.size(), 4u);
+  EXPECT_TRUE(parts[0].compared);
+  EXPECT_EQ(parts[0].selection.backends, (std::vector<std::string>{"bare"}));
+  EXPECT_EQ(parts[0].selection.suites, (std::vector<std::string>{"startup"}));
+  EXPECT_EQ(parts[0].selection.repetitions, 100);
+  EXPECT_EQ(parts[1].selection.backends, (std::vector<std::string>{"container"}));
+  EXPECT_EQ(parts[1].selection.repetitions, 200);
+  EXPECT_TRUE(parts[2].compared);
+  EXPECT_EQ(parts[2].selection.backends, (std::vector<std::string>{"crun", "runc"}));
+  EXPECT_EQ(parts[2].selection.repetitions, 20);
+  EXPECT_FALSE(parts[3].compared);
+  EXPECT_EQ(parts[3].selection.suites, (std::vector<std::string>{"syscall", "cpu"}));
+  EXPECT_EQ(parts[3].selection.backends, command->ab.selection.backends);
+  EXPECT_TRUE(parts[3].selection.quick);
+  EXPECT_FALSE(parts[3].selection.repetitions);
+}
+
+TEST(AbOptions, RepetitionsWithNoSelectionCompareTheWholeCiSelection) {
+  auto command = parse({"ab", "base/bench", "new/bench", "--repetitions", "12"});
+  ASSERT_TRUE(command) << command.error().describe();
+  ASSERT_EQ(command->ab.parts.size(), 1u);
+  EXPECT_TRUE(command->ab.parts[0].compared);
+  EXPECT_EQ(command->ab.parts[0].selection.repetitions, 12);
+  EXPECT_EQ(command->ab.parts[0].selection.suites, (std::vector<std::string>{"startup", "syscall", "cpu"}));
 }
 
 TEST(AbOptions, SelectionAndOwnFlagsAreTaken) {
@@ -239,6 +305,10 @@ TEST(AbOptions, SelectionAndOwnFlagsAreTaken) {
   EXPECT_DOUBLE_EQ(ab.alpha, 0.05);
   EXPECT_EQ(*ab.selection.out, "ab-out");
   EXPECT_EQ(ab.backend_args, (std::vector<std::string>{"--rootfs=chroot"}));
+  ASSERT_EQ(ab.parts.size(), 1u);  // a selection given is compared as it is
+  EXPECT_TRUE(ab.parts[0].compared);
+  EXPECT_EQ(ab.parts[0].selection.backends, (std::vector<std::string>{"bare"}));
+  EXPECT_EQ(ab.parts[0].selection.repetitions, 6);
 }
 
 TEST(AbOptions, BadInputIsAOneLineErrorNamingIt) {

@@ -131,6 +131,60 @@ TEST(StatsBlockedRankSum, ATenPercentShiftInEveryBlockIsFoundAndEstimated) {
   EXPECT_NEAR(*ratio, 1.10, 0.02);
 }
 
+// Measured on a shared 2-core host: in one block the bare start's slow mode held 54% of
+// BASE's repetitions and 12% of NEW's, run 0.2 s apart, with an unchanged build. Two of
+// four blocks of 50 + 50 where BASE met a heavier load, two where neither did: each of
+// the loaded blocks alone is "significant", but the blocks disagree, and the test says so
+// instead of flagging the build.
+TEST(StatsBlockedRankSum, ALoadThatChangedWithinSomeBlocksIsNotReadAsAChange) {
+  SplitMix64 rng(11);
+  Sides s;
+  for (int b = 0; b < 4; ++b) {
+    bool loaded = b < 2;
+    s.base.push_back(testing::skewed_sample(rng, 50, 0.5, loaded ? 1.5 : 0.2));
+    s.next.push_back(testing::skewed_sample(rng, 50, 0.5, 0.2));
+  }
+  EXPECT_LT(mann_whitney_u(s.base[0], s.next[0]).p_value, 1e-4);  // one loaded block alone
+  TestResult r = blocked_rank_sum(s.blocks());
+  EXPECT_GT(r.overdispersion, 3);
+  EXPECT_FALSE(r.exact);
+  EXPECT_GT(r.p_value, 0.01);
+}
+
+// Blocks whose repetitions are exchangeable widen the test only as often as Cochran's test
+// errs (5%): Q / (K - 1) above 1 alone, which happens four times in ten, is not enough.
+TEST(StatsBlockedRankSum, ExchangeableBlocksAreWidenedOnlyAsOftenAsTheHomogeneityTestErrs) {
+  SplitMix64 rng(13);
+  int widened = 0;
+  const int trials = 400;
+  for (int trial = 0; trial < trials; ++trial) {
+    Sides s;
+    for (int b = 0; b < 4; ++b) {
+      s.base.push_back(testing::skewed_sample(rng, 20, 1.0 + 0.5 * b, 0.4));
+      s.next.push_back(testing::skewed_sample(rng, 20, 1.0 + 0.5 * b, 0.4));
+    }
+    widened += blocked_rank_sum(s.blocks()).overdispersion > 1;
+  }
+  // Binomial(400, 0.05): mean 20, sd 4.4; 40 is over four sd above.
+  EXPECT_LE(widened, 40);
+}
+
+// The same blocks with a real 10% slowdown of NEW in all four: the blocks agree, so the
+// heterogeneity costs nothing and the shift is found.
+TEST(StatsBlockedRankSum, AShiftThatEveryBlockSeesKeepsItsPower) {
+  SplitMix64 rng(12);
+  Sides s;
+  for (int b = 0; b < 4; ++b) {
+    s.base.push_back(testing::skewed_sample(rng, 50, 2.5 + 0.5 * b, 0.3));
+    std::vector<double> next;
+    for (double v : testing::skewed_sample(rng, 50, 2.5 + 0.5 * b, 0.3)) next.push_back(v * 1.10);
+    s.next.push_back(next);
+  }
+  TestResult r = blocked_rank_sum(s.blocks());
+  EXPECT_LT(r.overdispersion, 1.5);
+  EXPECT_LT(r.p_value, 1e-6);
+}
+
 TEST(StatsBlockedRankSum, RatioEstimateNeedsPositiveValues) {
   Sides s{{{1, 0}}, {{2, 3}}};
   EXPECT_FALSE(blocked_ratio_estimate(s.blocks()));
