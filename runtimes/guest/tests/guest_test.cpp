@@ -193,7 +193,8 @@ TEST(DomainXml, FillsAndEscapesEveryPlaceholder) {
 
 TEST(DomainXml, EmbeddedTemplateHasNoUnfilledPlaceholderLeft) {
   std::map<std::string, std::string> values;
-  for (const char* key : {"domain_type", "name", "memory_mib", "vcpus", "kernel", "initrd", "cmdline", "emulator", "console"})
+  for (const char* key :
+       {"domain_type", "name", "memory_mib", "vcpus", "kernel", "initrd", "cmdline", "emulator", "console", "machine"})
     values[key] = "X";
   auto xml = vm::fill_template(vm::domain_template(), values);
   ASSERT_TRUE(xml) << xml.error().describe();
