@@ -168,6 +168,17 @@ TEST_F(MicrovmVmm, AGuestFaultEndsTheVmmAsTheSignalWouldEndTheProcess) {
   EXPECT_NE(abort.err.find("signal ABRT"), std::string::npos) << abort.err;
 }
 
+// glibc's start-up reads /proc/self/exe and asserts an absolute path, as the kernel gives.
+TEST_F(MicrovmVmm, ARelativeBinaryPathReadsAsTheKernelWouldResolveIt) {
+  fs::path binary(kWorkload);
+  std::error_code error;
+  fs::path relative = fs::relative(binary, fs::current_path(), error);
+  ASSERT_FALSE(error) << error.message();
+  Ran ran = run_program({kVmm, "--", relative.string(), "checksum"});
+  EXPECT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_TRUE(result_data(ran.out).is_object()) << ran.out;
+}
+
 TEST_F(MicrovmVmm, BadUsageIsOneLineAndExitTwo) {
   for (auto argv : {std::vector<std::string>{kVmm}, {kVmm, "--memory", "lots", "--", kWorkload},
                     {kVmm, "--frobnicate", "1", "--", kWorkload}}) {

@@ -23,6 +23,10 @@ bool inside(const std::string& path, const std::string& dir) {
 
 GuestFiles::GuestFiles(std::string workload_binary, std::string guest_dir, std::string host_dir)
     : workload_binary_(std::move(workload_binary)), table_{0, 1, 2} {
+  // /proc/self/exe reads as the kernel resolves it: absolute, symbolic links followed
+  // (glibc asserts that it starts with '/').
+  std::error_code error;
+  if (auto resolved = std::filesystem::canonical(workload_binary_, error); !error) workload_binary_ = resolved.string();
   if (!guest_dir.empty() && !host_dir.empty()) {
     guest_dir_ = normal(guest_dir);
     host_dir_ = normal(host_dir);
