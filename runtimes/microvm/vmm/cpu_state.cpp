@@ -122,8 +122,6 @@ Result<void> set_initial_state(kvm::KvmVcpu& vcpu, std::uint64_t cr3, std::uint6
                          {kMsrSyscallMask, kSyscallMask}});
 }
 
-Result<void> set_fs_base(kvm::KvmVcpu& vcpu, std::uint64_t base) { return set_msrs(vcpu, {{kMsrFsBase, base}}); }
-
 Result<std::uint64_t> read_msr(kvm::KvmVcpu& vcpu, std::uint32_t index) {
   MsrList list{};
   list.nmsrs = 1;

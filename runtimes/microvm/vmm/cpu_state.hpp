@@ -30,8 +30,7 @@ Result<void> set_initial_state(kvm::KvmVcpu& vcpu, std::uint64_t cr3, std::uint6
 // and real-time clocks, into the data page. `low` is guest physical 0.
 Result<void> set_guest_clock(kvm::KvmVcpu& vcpu, std::byte* low);
 
-// MSR_FS_BASE, which arch_prctl(ARCH_SET_FS) sets for the workload's TLS.
-Result<void> set_fs_base(kvm::KvmVcpu& vcpu, std::uint64_t base);
+// MSR_FS_BASE, the workload's TLS base (arch_prctl ARCH_GET_FS).
 Result<std::uint64_t> fs_base(kvm::KvmVcpu& vcpu);
 
 }  // namespace isobench::microvm

@@ -162,7 +162,6 @@ Result<MicrovmEnd> run_microvm(const MicrovmConfig& config) {
     return fail("the guest left with " + kvm::describe_exit(run) +
                 (*exit == KVM_EXIT_SHUTDOWN ? " (a triple fault: the workload broke the supervisor's state)" : ""));
   }
-  end.forwarded_calls = process.calls;
   return end;
 }
 

@@ -31,7 +31,6 @@ struct MicrovmEnd {
   int exit_code = 0;
   int signal = 0;            // the workload's own fatal signal (a fault reads as SIGSEGV)
   std::string why;           // empty for a plain exit
-  std::uint64_t forwarded_calls = 0;
 };
 
 // The phases, CLOCK_MONOTONIC ns, written as one line on stderr just before the first

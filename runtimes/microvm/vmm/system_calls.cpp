@@ -26,7 +26,7 @@
 namespace isobench::microvm {
 namespace {
 
-constexpr std::int64_t kArchSetFs = 0x1002, kArchGetFs = 0x1003;
+constexpr std::int64_t kArchGetFs = 0x1003;
 constexpr std::size_t kPathMax = 4096;
 
 using Args = std::array<std::uint64_t, 6>;
@@ -287,14 +287,14 @@ std::int64_t perform_system_call(GuestProcess& p, std::uint64_t number, const Ar
     case SYS_mprotect: return 0;  // guest pages are all read-write-execute
     case SYS_madvise: return sys_madvise(p, a);
 
+    // ARCH_SET_FS, set_tid_address, set_robust_list and rseq never come here: the
+    // supervisor answers them (supervisor.S).
     case SYS_arch_prctl:
-      if (static_cast<std::int64_t>(a[0]) == kArchSetFs) return set_fs_base(p.vcpu, a[1]) ? 0 : -EINVAL;
       if (static_cast<std::int64_t>(a[0]) == kArchGetFs) {
         auto base = fs_base(p.vcpu);
         return base ? copy_out(p, a[1], *base) : -EINVAL;
       }
       return -EINVAL;
-    case SYS_set_tid_address:
     case SYS_gettid:
     case SYS_getpid: return ::getpid();
     case SYS_getppid: return ::getppid();
@@ -302,8 +302,6 @@ std::int64_t perform_system_call(GuestProcess& p, std::uint64_t number, const Ar
     case SYS_geteuid: return ::geteuid();
     case SYS_getgid: return ::getgid();
     case SYS_getegid: return ::getegid();
-    case SYS_set_robust_list: return 0;
-    case SYS_rseq: return -ENOSYS;  // as a kernel without rseq
     case SYS_prlimit64: return sys_prlimit(p, a);
     case SYS_sched_getaffinity: return sys_sched_getaffinity(p, a);
     case SYS_sched_yield: return 0;

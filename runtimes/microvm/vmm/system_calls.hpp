@@ -5,10 +5,10 @@
 // Every call the workloads make is here (strace of each workload); a call that is not
 // answers -ENOSYS and the VMM names it on stderr at once. Every isobench workload checks
 // its calls, so the ENOSYS surfaces as that workload's failure (or, in `syscall all`, as
-// that operation's "unavailable"). A few are answered without the
-// host on purpose: the signal calls (a guest with one thread and no signals), rseq
-// (-ENOSYS, as on a kernel without it: glibc carries on), set_robust_list,
-// sched_getaffinity (one vCPU). getpid never reaches the VMM: the supervisor answers it.
+// that operation's "unavailable"). A few are answered without the host on purpose: the
+// signal calls (a guest with one thread and no signals), sched_getaffinity (one vCPU).
+// getpid, clock_gettime, ARCH_SET_FS, set_tid_address, set_robust_list and rseq never
+// reach the VMM: the supervisor answers them.
 #pragma once
 
 #include <array>
