@@ -1,6 +1,7 @@
 #include "vm_instance.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "runtimes/guest/guest_boot.hpp"
@@ -17,6 +18,22 @@ std::string describe_stop(int detail) {
     case VIR_DOMAIN_EVENT_STOPPED_FAILED: return "QEMU failed";
     default: return "stopped (libvirt detail " + std::to_string(detail) + ")";
   }
+}
+
+// <domain type='kvm' ...> of the live domain: "kvm", or "qemu" for TCG; empty if unread.
+std::string live_domain_type(virDomainPtr dom) {
+  char* xml = virDomainGetXMLDesc(dom, 0);
+  if (xml == nullptr) return {};
+  std::string text(xml);
+  std::free(xml);
+  auto domain = text.find("<domain ");
+  if (domain == std::string::npos) return {};
+  auto end = text.find('>', domain);
+  auto type = text.find("type=", domain);
+  if (type == std::string::npos || type > end || type + 6 > text.size()) return {};
+  char quote = text[type + 5];
+  auto close = text.find(quote, type + 6);
+  return close == std::string::npos || close > end ? std::string() : text.substr(type + 6, close - type - 6);
 }
 
 }  // namespace
@@ -52,6 +69,9 @@ Result<void> VmInstance::start(const std::string& xml) {
   phases_.mark("created");
   if (virDomainResume(dom) < 0) return fail("libvirt: resume domain " + name_ + ": " + last_libvirt_error());
   phases_.mark("qemu_up");
+  // What libvirt runs, read back rather than assumed from the template: <domain
+  // type='kvm'> or 'qemu' (TCG). Read while the guest boots, after the marks.
+  if (auto type = live_domain_type(dom); !type.empty()) attributes_["domain_type"] = type;
   return {};
 }
 
