@@ -104,8 +104,17 @@ static int run_script(const char* script) {
     printf("isobench-nested: exec /bin/sh %s: %s\n", script, strerror(errno));
     _exit(127);
   }
+  // As PID 1, reap every orphan too (libvirt daemonizes QEMU, whose parent then exits),
+  // until the script itself ends.
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  for (;;) {
+    int reaped_status = 0;
+    pid_t reaped = waitpid(-1, &reaped_status, 0);
+    if (reaped == pid) {
+      status = reaped_status;
+      break;
+    }
+    if (reaped < 0 && errno != EINTR) return 127;
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
