@@ -238,5 +238,33 @@ TEST_F(SystemLibvirtdTest, TheDaemonStartedHereStopsAndItsCgroupsGo) {
   EXPECT_EQ(vm::testing::machine_cgroups(), *cgroups_before_) << "the machine cgroups are not as before the daemon";
 }
 
+// The parsing behind the grant, without a daemon: a capabilities excerpt as libvirt 9.0
+// writes it (an SELinux or AppArmor model may come first).
+TEST(DaemonQemuUser, ReadsTheDacBaselabelOfTheDomainType) {
+  const std::string caps =
+      "<capabilities><host><secmodel><model>apparmor</model><doi>0</doi></secmodel>"
+      "<secmodel><model>dac</model><doi>0</doi><baselabel type='kvm'>+64055:+108</baselabel>"
+      "<baselabel type='qemu'>+999:+994</baselabel></secmodel></host></capabilities>";
+  EXPECT_EQ(vm::dac_baselabel(caps, "qemu"), "+999:+994");
+  EXPECT_EQ(vm::dac_baselabel(caps, "kvm"), "+64055:+108");
+  EXPECT_EQ(vm::dac_baselabel(caps, "xen"), std::nullopt);
+  EXPECT_EQ(vm::dac_baselabel("<capabilities><secmodel><model>none</model></secmodel></capabilities>", "qemu"),
+            std::nullopt);
+  auto user = vm::parse_dac_label("+999:+994");
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->uid, 999u);
+  EXPECT_EQ(user->gid, 994u);
+  EXPECT_FALSE(vm::parse_dac_label("libvirt-qemu:kvm"));
+  EXPECT_FALSE(vm::parse_dac_label("+999"));
+}
+
+TEST(DaemonQemuUser, OnlyAUriWithoutAHostIsLocal) {
+  EXPECT_TRUE(vm::is_local_uri("qemu:///system"));
+  EXPECT_TRUE(vm::is_local_uri("qemu+unix:///system?socket=/tmp/x/sock"));
+  EXPECT_FALSE(vm::is_local_uri("qemu+ssh://lab1/system"));
+  EXPECT_FALSE(vm::is_local_uri("qemu+tls://user@lab1:16514/system"));
+  EXPECT_FALSE(vm::is_local_uri("not a uri"));
+}
+
 }  // namespace
 }  // namespace isobench
