@@ -1,9 +1,15 @@
 #include "vm_backend.hpp"
 
 #include <pwd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "domain_xml.hpp"
 #include "runtimes/common/orphan_reaper.hpp"
+#include "runtimes/common/unique_fd.hpp"
 #include "runtimes/guest/net_initramfs.hpp"
 #include "daemon_qemu_user.hpp"
 #include "embed_root.hpp"
@@ -20,20 +26,22 @@ constexpr const char* kStartDaemonHint =
     " (is its libvirtd running? start one with `systemctl start libvirtd`, or without systemd "
     "`virtlogd -d && libvirtd -d`; Debian package libvirt-daemon-system)";
 
-// Whether a system libvirtd answers on this host, opened read-only and closed again.
+// Whether a system libvirtd answers on this host: its socket accepts a connection. Not
+// through libvirt: once a process has loaded the embedded driver, libvirt declines
+// remote connections in it ("no connection driver available").
 DoctorCheck system_daemon_check() {
-  virConnectPtr conn = virConnectOpenReadOnly("qemu:///system");
-  if (conn == nullptr)
+  constexpr const char* kSocket = "/run/libvirt/libvirt-sock";
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, kSocket, sizeof(address.sun_path) - 1);
+  if (fd && ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0)
     return {"system libvirtd", true,
-            "none reachable at qemu:///system (optional: only --libvirt-uri qemu:///system needs one; " +
-                vm::last_libvirt_error() + ")" + kStartDaemonHint,
-            ""};
-  unsigned long version = 0;
-  std::string detail = "reachable: --libvirt-uri qemu:///system runs guests through it";
-  if (virConnectGetLibVersion(conn, &version) == 0)
-    detail += " (libvirt " + std::to_string(version / 1000000) + "." + std::to_string(version / 1000 % 1000) + ")";
-  virConnectClose(conn);
-  return {"system libvirtd", true, detail, ""};
+            std::string("a libvirtd answers on ") + kSocket + ": --libvirt-uri qemu:///system runs guests through it", ""};
+  return {"system libvirtd", true,
+          std::string("none answers on ") + kSocket + " (" + std::strerror(errno) +
+              "; optional: only --libvirt-uri qemu:///system needs one)" + kStartDaemonHint,
+          ""};
 }
 
 class VmBackend final : public Backend {
