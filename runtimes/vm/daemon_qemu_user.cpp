@@ -1,8 +1,13 @@
 #include "daemon_qemu_user.hpp"
 #include "libvirt_connection.hpp"
 
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace isobench::vm {
 namespace {
@@ -54,6 +59,23 @@ Result<std::optional<QemuUser>> daemon_qemu_user(virConnectPtr conn, const std::
   auto user = parse_dac_label(*label);
   if (!user) return fail("libvirt: the daemon's DAC label for " + domain_type + " guests is not uid:gid: " + in_quotes(*label));
   return std::optional<QemuUser>(*user);
+}
+
+bool user_may_read_write(const std::string& path, const QemuUser& user) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  if (user.uid == 0) return true;
+  constexpr mode_t kReadWrite = 06;
+  if (st.st_uid == user.uid) return ((st.st_mode >> 6) & kReadWrite) == kReadWrite;
+  bool in_group = st.st_gid == user.gid;
+  if (const passwd* pw = ::getpwuid(user.uid); pw != nullptr && !in_group) {
+    int count = 64;
+    std::vector<gid_t> groups(count);
+    if (::getgrouplist(pw->pw_name, user.gid, groups.data(), &count) >= 0)
+      for (int i = 0; i < count; ++i) in_group = in_group || groups[i] == st.st_gid;
+  }
+  if (in_group) return ((st.st_mode >> 3) & kReadWrite) == kReadWrite;
+  return (st.st_mode & kReadWrite) == kReadWrite;
 }
 
 bool is_local_uri(const std::string& uri) {

@@ -34,6 +34,12 @@ std::optional<QemuUser> parse_dac_label(const std::string& label);
 // The DAC baselabel for `domain_type` in a capabilities XML document, if any.
 std::optional<std::string> dac_baselabel(const std::string& capabilities_xml, const std::string& domain_type);
 
+// Whether `user` (with the supplementary groups of its passwd entry) may read and write
+// `path` by its mode bits. libvirt 9.0 asks this of /dev/kvm on every domain start: when
+// its probe saw KVM but the QEMU user cannot open /dev/kvm (a host without udev leaves it
+// root:root 0600), it discards its capability cache and probes QEMU again, each time.
+bool user_may_read_write(const std::string& path, const QemuUser& user);
+
 // True when `uri` names a daemon on this machine: no host part (qemu:///system,
 // qemu+unix:///system?socket=...). Only then are the daemon's files (its per-domain QEMU
 // log) bench's to remove.

@@ -153,6 +153,16 @@ class VmBackend final : public Backend {
                       root_.empty() ? std::string("check --libvirt-uri") + kStartDaemonHint
                                     : "scripts/setup (libvirt-daemon-driver-qemu, the libvirt-qemu user)"});
     if (uri_ != "qemu:///system") checks.push_back(system_daemon_check());
+    if (qemu_user_ && vm::is_local_uri(uri_) && std::filesystem::exists("/dev/kvm")) {
+      bool usable = vm::user_may_read_write("/dev/kvm", *qemu_user_);
+      checks.push_back({"daemon's QEMU and /dev/kvm", usable,
+                        usable ? "the daemon's QEMU user (uid " + std::to_string(qemu_user_->uid) + ") may open /dev/kvm"
+                               : "the daemon's QEMU user (uid " + std::to_string(qemu_user_->uid) +
+                                     ") cannot open /dev/kvm: libvirt 9.0 then probes QEMU's capabilities again on "
+                                     "every domain start (tens of seconds each under TCG)",
+                        "chgrp kvm /dev/kvm && chmod 0660 /dev/kvm (what Debian's udev rule does; a host without "
+                        "udev leaves it root-only)"});
+    }
     return checks;
   }
 

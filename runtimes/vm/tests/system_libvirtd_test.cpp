@@ -258,6 +258,23 @@ TEST(DaemonQemuUser, ReadsTheDacBaselabelOfTheDomainType) {
   EXPECT_FALSE(vm::parse_dac_label("+999"));
 }
 
+TEST(DaemonQemuUser, ReadWriteAccessFollowsTheModeBitsOfOwnerGroupOrOthers) {
+  std::string path = (std::filesystem::temp_directory_path() / "isobench-test-access.XXXXXX").string();
+  int fd = ::mkstemp(path.data());
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  const vm::QemuUser stranger{54321, 54321};  // no passwd entry: its own group only
+  ::chmod(path.c_str(), 0600);
+  EXPECT_FALSE(vm::user_may_read_write(path, stranger));
+  EXPECT_TRUE(vm::user_may_read_write(path, vm::QemuUser{0, 0}));
+  ::chmod(path.c_str(), 0604);
+  EXPECT_FALSE(vm::user_may_read_write(path, stranger)) << "read-only for others";
+  ::chmod(path.c_str(), 0606);
+  EXPECT_TRUE(vm::user_may_read_write(path, stranger));
+  EXPECT_FALSE(vm::user_may_read_write("/nonexistent/isobench", stranger));
+  std::filesystem::remove(path);
+}
+
 TEST(DaemonQemuUser, OnlyAUriWithoutAHostIsLocal) {
   EXPECT_TRUE(vm::is_local_uri("qemu:///system"));
   EXPECT_TRUE(vm::is_local_uri("qemu+unix:///system?socket=/tmp/x/sock"));
