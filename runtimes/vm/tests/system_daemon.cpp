@@ -23,6 +23,14 @@ constexpr const char* kVirtlogdSocket = "/run/libvirt/virtlogd-sock";
 
 }  // namespace
 
+std::vector<std::filesystem::path> run_dir_entries() {
+  std::vector<std::filesystem::path> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/run/libvirt", ec)) found.push_back(entry.path());
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
 Result<ChildDaemon> ChildDaemon::start(const std::vector<std::string>& argv, const std::filesystem::path& log) {
   UniqueFd out(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!out) return fail_errno("open " + in_quotes(log.string()));
@@ -108,6 +116,7 @@ Result<std::unique_ptr<SystemDaemon>> SystemDaemon::ensure() {
   if (::mkdtemp(dir_template.data()) == nullptr) return fail_errno("mkdtemp " + in_quotes(dir_template));
   daemon.private_dir_ = dir_template;
   daemon.cgroups_before_ = machine_cgroups();
+  daemon.run_dir_before_ = run_dir_entries();
   const auto& dir = daemon.private_dir_;
   // Without virtlogd a system daemon's domain fails to start (HOST-NOTES.md).
   if (!socket_answers(kVirtlogdSocket)) {
@@ -147,7 +156,12 @@ Result<void> SystemDaemon::stop() {
     virtlogd_.reset();
   }
   if (!private_dir_.empty()) {
+    // The runtime dirs (qemu/, network/, storage/, ...) that the daemons started here
+    // made under /run/libvirt; what was there before stays.
     std::error_code ec;
+    for (const auto& entry : run_dir_entries())
+      if (std::find(run_dir_before_.begin(), run_dir_before_.end(), entry) == run_dir_before_.end())
+        std::filesystem::remove_all(entry, ec);
     std::filesystem::remove_all(std::exchange(private_dir_, {}), ec);
   }
   return result;

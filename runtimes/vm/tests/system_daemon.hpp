@@ -2,7 +2,8 @@
 // used as it is; when none runs, virtlogd and libvirtd are started here in the
 // foreground (children of the test, with private pid files and logs) and only those are
 // stopped at the end, together with the `machine` cgroups that libvirtd made and that
-// did not exist before it started. Without systemd (HOST-NOTES.md "libvirt").
+// did not exist before it started, and the runtime dirs it made under /run/libvirt.
+// Without systemd (HOST-NOTES.md "libvirt").
 #pragma once
 
 #include <sys/types.h>
@@ -37,6 +38,9 @@ class ChildDaemon {
 // True when something accepts connections on the unix socket `path`.
 bool socket_answers(const std::filesystem::path& path);
 
+// The entries of /run/libvirt, sorted.
+std::vector<std::filesystem::path> run_dir_entries();
+
 // The cgroups named `machine` or `machine.slice` under /sys/fs/cgroup (v2) or one of
 // its controller hierarchies (v1).
 std::vector<std::filesystem::path> machine_cgroups();
@@ -52,12 +56,15 @@ class SystemDaemon {
   ~SystemDaemon();
 
   bool started_here() const { return libvirtd_.has_value(); }
+  // /run/libvirt's entries before the daemons were started here.
+  const std::vector<std::filesystem::path>& run_dir_before() const { return run_dir_before_; }
   // Stops what was started here and removes the machine cgroups it created; idempotent.
   Result<void> stop();
 
  private:
   std::filesystem::path private_dir_;  // pid files and logs of what was started here
   std::vector<std::filesystem::path> cgroups_before_;
+  std::vector<std::filesystem::path> run_dir_before_;  // /run/libvirt's entries before the start
   std::optional<ChildDaemon> virtlogd_;
   std::optional<ChildDaemon> libvirtd_;
 };

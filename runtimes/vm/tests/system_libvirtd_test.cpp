@@ -228,6 +228,7 @@ TEST_F(SystemLibvirtdTest, RemoteDriverThroughAPrivateSocketBootsAGuestAndTheLis
 // cgroups it made go with it; a daemon that was running stays.
 TEST_F(SystemLibvirtdTest, TheDaemonStartedHereStopsAndItsCgroupsGo) {
   bool started_here = daemon_->started_here();
+  std::vector<std::filesystem::path> run_dir_before = daemon_->run_dir_before();
   auto stopped = daemon_->stop();
   ASSERT_TRUE(stopped) << stopped.error().describe();
   if (!started_here) {
@@ -236,6 +237,7 @@ TEST_F(SystemLibvirtdTest, TheDaemonStartedHereStopsAndItsCgroupsGo) {
   }
   EXPECT_FALSE(vm::testing::socket_answers("/run/libvirt/libvirt-sock")) << "libvirtd still answers";
   EXPECT_EQ(vm::testing::machine_cgroups(), *cgroups_before_) << "the machine cgroups are not as before the daemon";
+  EXPECT_EQ(vm::testing::run_dir_entries(), run_dir_before) << "/run/libvirt is not as before the daemon";
 }
 
 // The parsing behind the grant, without a daemon: a capabilities excerpt as libvirt 9.0
