@@ -100,9 +100,13 @@ class Instance {
 struct Availability {
   bool available = false;
   std::string reason;  // why not, and what to do about it
+  // Unavailable because of what the user named (a --libvirt-uri that cannot be
+  // reached): a suite run refuses it in one line with exit 2 rather than skipping it.
+  bool bad_input = false;
 
   static Availability yes() { return {true, {}}; }
   static Availability no(std::string why) { return {false, std::move(why)}; }
+  static Availability refused(std::string why) { return {false, std::move(why), true}; }
 };
 
 // One line of `bench doctor`.

@@ -71,6 +71,13 @@ int run_suites(const Command& command, const std::string& command_line) {
     return 0;
   }
   if (plan.specs().empty()) return usage_error("no benchmark matches the selection (see bench --list)");
+  // A backend the user pointed somewhere unreachable (--libvirt-uri) is refused before
+  // anything runs, rather than skipped as a host without it would be.
+  for (const auto& name : backends.names()) {
+    if (!plan.wants_backend(name)) continue;
+    const Availability& availability = backends.availability(name);
+    if (availability.bad_input) return usage_error(name + ": " + availability.reason);
+  }
   // Only a run that will write results makes their folder (no empty results/<stamp>).
   if (auto ready = prepare_output_dir(out_dir); !ready) return usage_error("--out: " + ready.error().describe());
 

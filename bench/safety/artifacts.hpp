@@ -43,7 +43,10 @@ struct HostRoots {
   std::filesystem::path cgroup = "/sys/fs/cgroup";
   std::filesystem::path netns = "/run/netns";
   std::filesystem::path net = "/sys/class/net";
-  std::vector<std::filesystem::path> temp_dirs = {"/tmp", "/var/tmp", "/dev/shm"};
+  // And a system libvirtd's QEMU logs: bench removes its guest's log at teardown, so one
+  // named isobench-vm-PID-N.log is left only by a run killed with -9 (the daemon itself
+  // destroys that run's autodestroy domain).
+  std::vector<std::filesystem::path> temp_dirs = {"/tmp", "/var/tmp", "/dev/shm", "/var/log/libvirt/qemu"};
   std::filesystem::path run = "/run";
   std::optional<std::filesystem::path> state_dir;  // libvirt embed root = state_dir/libvirt
   // nftables tables named isobench-* (the net suite's NAT), listed with `nft` when installed.

@@ -1,10 +1,17 @@
 #include "vm_backend.hpp"
 
 #include <pwd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "domain_xml.hpp"
 #include "runtimes/common/orphan_reaper.hpp"
+#include "runtimes/common/unique_fd.hpp"
 #include "runtimes/guest/net_initramfs.hpp"
+#include "daemon_qemu_user.hpp"
 #include "embed_root.hpp"
 #include "libvirt_connection.hpp"
 #include "vm_instance.hpp"
@@ -14,6 +21,28 @@ namespace {
 
 using namespace guest;
 using vm::LibvirtConnection;
+
+constexpr const char* kStartDaemonHint =
+    " (is its libvirtd running? start one with `systemctl start libvirtd`, or without systemd "
+    "`virtlogd -d && libvirtd -d`; Debian package libvirt-daemon-system)";
+
+// Whether a system libvirtd answers on this host: its socket accepts a connection. Not
+// through libvirt: once a process has loaded the embedded driver, libvirt declines
+// remote connections in it ("no connection driver available").
+DoctorCheck system_daemon_check() {
+  constexpr const char* kSocket = "/run/libvirt/libvirt-sock";
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, kSocket, sizeof(address.sun_path) - 1);
+  if (fd && ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0)
+    return {"system libvirtd", true,
+            std::string("a libvirtd answers on ") + kSocket + ": --libvirt-uri qemu:///system runs guests through it", ""};
+  return {"system libvirtd", true,
+          std::string("none answers on ") + kSocket + " (" + std::strerror(errno) +
+              "; optional: only --libvirt-uri qemu:///system needs one)" + kStartDaemonHint,
+          ""};
+}
 
 class VmBackend final : public Backend {
  public:
@@ -66,16 +95,24 @@ class VmBackend final : public Backend {
     }
 
     std::string name = next_guest_name("vm");
-    auto console = vm::ConsoleFifo::create(name);
+    // A system daemon's QEMU (another user) opens the console, kernel and initramfs
+    // from this guest's own dir, granted to its group (daemon_qemu_user.hpp).
+    std::optional<gid_t> qemu_group;
+    if (qemu_user_ && qemu_user_->uid != 0) qemu_group = qemu_user_->gid;
+    auto console = vm::ConsoleFifo::create(name, qemu_group);
     if (!console) return std::unexpected(console.error().with_context("vm: console"));
+    auto kernel = console->share(boot_->kernel.path, "vmlinuz");
+    if (!kernel) return std::unexpected(kernel.error().with_context("vm: kernel for the daemon's QEMU"));
+    auto shared_initrd = console->share(initrd, "initrd");
+    if (!shared_initrd) return std::unexpected(shared_initrd.error().with_context("vm: initramfs for the daemon's QEMU"));
     auto xml = vm::fill_template(vm::domain_template(),
                                  {{"domain_type", boot_->accel.libvirt_domain_type()},
                                   {"name", name},
                                   {"machine", boot_->machine},
                                   {"memory_mib", std::to_string(size->memory_mib)},
                                   {"vcpus", std::to_string(size->vcpus)},
-                                  {"kernel", boot_->kernel.path.string()},
-                                  {"initrd", initrd},
+                                  {"kernel", kernel->string()},
+                                  {"initrd", shared_initrd->string()},
                                   {"cmdline", *cmdline},
                                   {"emulator", boot_->qemu_binary.string()},
                                   {"console", console->path().string()}});
@@ -89,8 +126,15 @@ class VmBackend final : public Backend {
       xml->replace(at, std::string("  </devices>").size(), interface);
     }
 
-    auto instance = std::make_unique<vm::VmInstance>(connection_, name, std::move(*console), root_,
-                                                     nic ? with_nic(guest_attributes(*boot_)) : guest_attributes(*boot_));
+    if (qemu_group) {
+      // The access is granted above; libvirt is to change no owner of bench's files.
+      auto at = xml->rfind("</domain>");
+      if (at == std::string::npos) return fail("vm: the domain template has no </domain>");
+      xml->insert(at, "  <seclabel type='none' model='dac'/>\n");
+    }
+
+    auto attributes = nic ? with_nic(guest_attributes(*boot_)) : guest_attributes(*boot_);
+    auto instance = std::make_unique<vm::VmInstance>(connection_, name, std::move(*console), root_, uri_, std::move(attributes));
     instance->phases().mark_at("launch", launch_ns);
     // On failure the instance's destructor destroys whatever was created.
     if (auto started = instance->start(*xml); !started) return std::unexpected(started.error().with_context("vm"));
@@ -106,8 +150,19 @@ class VmBackend final : public Backend {
     checks.push_back({"libvirt driver", connection.has_value(),
                       connection ? uri_ + " opened (libvirt " + (*connection)->library_version() + ")"
                                  : connection.error().describe(),
-                      root_.empty() ? "check --libvirt-uri and that its daemon runs"
+                      root_.empty() ? std::string("check --libvirt-uri") + kStartDaemonHint
                                     : "scripts/setup (libvirt-daemon-driver-qemu, the libvirt-qemu user)"});
+    if (uri_ != "qemu:///system") checks.push_back(system_daemon_check());
+    if (qemu_user_ && vm::is_local_uri(uri_) && std::filesystem::exists("/dev/kvm")) {
+      bool usable = vm::user_may_read_write("/dev/kvm", *qemu_user_);
+      checks.push_back({"daemon's QEMU and /dev/kvm", usable,
+                        usable ? "the daemon's QEMU user (uid " + std::to_string(qemu_user_->uid) + ") may open /dev/kvm"
+                               : "the daemon's QEMU user (uid " + std::to_string(qemu_user_->uid) +
+                                     ") cannot open /dev/kvm: libvirt 9.0 then probes QEMU's capabilities again on "
+                                     "every domain start (tens of seconds each under TCG)",
+                        "chgrp kvm /dev/kvm && chmod 0660 /dev/kvm (what Debian's udev rule does; a host without "
+                        "udev leaves it root-only)"});
+    }
     return checks;
   }
 
@@ -139,7 +194,9 @@ class VmBackend final : public Backend {
     boot_ = std::move(*boot);
     auto connection = open_connection();
     if (!connection) {
-      std::string hint = root_.empty() ? " (check --libvirt-uri)" : " (run bench doctor)";
+      // A URI the user named and that cannot be opened is bad input, not a host gap.
+      if (root_.empty()) return Availability::refused("--libvirt-uri: " + connection.error().describe() + kStartDaemonHint);
+      std::string hint = " (run bench doctor)";
       // The embedded driver locks its root: a second bench on the same state dir fails so.
       if (!root_.empty() && connection.error().describe().find("Failed to acquire pid file") != std::string::npos)
         hint = " (another bench process is using the embedded libvirt root " + root_.string() +
@@ -147,6 +204,11 @@ class VmBackend final : public Backend {
       return Availability::no(connection.error().describe() + hint);
     }
     connection_ = std::move(*connection);
+    if (root_.empty()) {
+      auto user = vm::daemon_qemu_user(connection_->get(), boot_->accel.libvirt_domain_type());
+      if (!user) return Availability::no(user.error().describe());
+      qemu_user_ = *user;
+    }
     return Availability::yes();
   }
 
@@ -157,6 +219,7 @@ class VmBackend final : public Backend {
   std::optional<Availability> availability_;
   std::optional<GuestBoot> boot_;
   std::shared_ptr<LibvirtConnection> connection_;
+  std::optional<vm::QemuUser> qemu_user_;  // a daemon's QEMU user; none under the embedded driver
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "runtimes/guest/guest_boot.hpp"
+#include "daemon_qemu_user.hpp"
 #include "embed_root.hpp"
 
 namespace isobench::vm {
@@ -39,7 +40,8 @@ std::string live_domain_type(virDomainPtr dom) {
 }  // namespace
 
 VmInstance::VmInstance(std::shared_ptr<LibvirtConnection> connection, std::string name, ConsoleFifo console,
-                       std::filesystem::path embed_root, std::map<std::string, std::string> attributes)
+                       std::filesystem::path embed_root, const std::string& uri,
+                       std::map<std::string, std::string> attributes)
     : reaping_(embed_root.empty() ? std::nullopt : std::make_optional<ReapScope>()),
       connection_(std::move(connection)),
       name_(std::move(name)),
@@ -47,6 +49,15 @@ VmInstance::VmInstance(std::shared_ptr<LibvirtConnection> connection, std::strin
       stream_(LineReader(console_.take_reader())),
       embed_root_(std::move(embed_root)),
       attributes_(std::move(attributes)) {
+  daemon_ = embed_root_.empty();
+  if (!daemon_) {
+    qemu_log_ = domain_log_path(embed_root_, name_);
+    qemu_pid_file_ = domain_pid_path(embed_root_, name_);
+  } else if (is_local_uri(uri) && uri.find(":///system") != std::string::npos) {
+    // libvirt's paths for a system daemon (its QEMU log, written through virtlogd).
+    qemu_log_ = std::filesystem::path("/var/log/libvirt/qemu") / (name_ + ".log");
+    qemu_pid_file_ = std::filesystem::path("/run/libvirt/qemu") / (name_ + ".pid");
+  }
   // The kernel's first console line (with `quiet`, only if it warns about something).
   stream_.on_console_line([this](const std::string&) {
     if (!phases_.at("ready") && !phases_.at("kernel_started")) phases_.mark("kernel_started");
@@ -63,7 +74,11 @@ Result<void> VmInstance::start(const std::string& xml) {
   // Paused first, so that "created" (libvirt has built the domain and QEMU is up) and
   // "qemu_up" (vCPUs released) are separate marks; libvirt itself starts every QEMU
   // stopped (-S) and resumes it, so this adds one monitor command at most.
-  virDomainPtr dom = virDomainCreateXML(connection_->get(), xml.c_str(), VIR_DOMAIN_START_PAUSED);
+  // A daemon destroys an autodestroy domain when this connection closes, so a bench
+  // killed with -9 leaves no guest running there; the embedded driver has no such flag
+  // (it ends with the process anyway).
+  unsigned int flags = VIR_DOMAIN_START_PAUSED | (daemon_ ? VIR_DOMAIN_START_AUTODESTROY : 0);
+  virDomainPtr dom = virDomainCreateXML(connection_->get(), xml.c_str(), flags);
   if (dom == nullptr) return fail("libvirt: create domain " + name_ + ": " + last_libvirt_error());
   domain_ = DomainHandle(dom);
   phases_.mark("created");
@@ -120,9 +135,10 @@ Result<void> VmInstance::teardown() {
   connection_->forget(name_);
   auto removed = console_.remove();
   if (first && !removed) first = std::unexpected(removed.error());
-  if (!embed_root_.empty()) {
+  if (!qemu_log_.empty()) {
+    // This guest's own log, named after it; the daemon's other files are its own.
     std::error_code ec;
-    std::filesystem::remove(domain_log_path(embed_root_, name_), ec);
+    std::filesystem::remove(qemu_log_, ec);
   }
   phases_.mark("torn_down");
   reaping_.reset();
@@ -130,9 +146,8 @@ Result<void> VmInstance::teardown() {
 }
 
 std::vector<pid_t> VmInstance::host_pids() const {
-  std::filesystem::path pid_file =
-      embed_root_.empty() ? std::filesystem::path("/run/libvirt/qemu") / (name_ + ".pid") : domain_pid_path(embed_root_, name_);
-  std::ifstream in(pid_file);
+  if (qemu_pid_file_.empty()) return {};
+  std::ifstream in(qemu_pid_file_);
   pid_t pid = 0;
   if (in >> pid && pid > 0) return {pid};
   return {};

@@ -16,9 +16,10 @@ namespace isobench::vm {
 
 class VmInstance final : public Instance {
  public:
-  // `embed_root` is empty when the connection is not the embedded driver.
+  // `embed_root` is empty when the connection is not the embedded driver; `uri` is
+  // the connection's.
   VmInstance(std::shared_ptr<LibvirtConnection> connection, std::string name, ConsoleFifo console,
-             std::filesystem::path embed_root, std::map<std::string, std::string> attributes);
+             std::filesystem::path embed_root, const std::string& uri, std::map<std::string, std::string> attributes);
   ~VmInstance() override;
 
   // Starts the domain from `xml`: created paused ("created"), then resumed ("qemu_up").
@@ -39,6 +40,11 @@ class VmInstance final : public Instance {
   ConsoleFifo console_;
   ProtocolStream stream_;
   std::filesystem::path embed_root_;
+  // QEMU's log as the daemon writes it, when it is on this machine (removed at teardown)
+  // and QEMU's pid file; empty for a daemon on another host.
+  std::filesystem::path qemu_log_;
+  std::filesystem::path qemu_pid_file_;
+  bool daemon_ = false;  // a daemon (not the embedded driver) runs the domain
   std::map<std::string, std::string> attributes_;
   DomainHandle domain_;
   bool torn_down_ = false;

@@ -30,6 +30,11 @@ for backend in vm qemu; do
 done
 if [ "$(id -u)" -eq 0 ] && [ -s /var/lib/isobench/guest-kernel/vmlinuz ]; then
   expect_refusal "vm unknown URI" "isobench-nosuchdriver:///x" run --backend vm --guest-kernel /var/lib/isobench/guest-kernel/vmlinuz --libvirt-uri isobench-nosuchdriver:///x noop
+  # A daemon that does not answer: refused before any suite runs, not skipped.
+  unreachable="qemu+unix:///system?socket=$work/no-daemon-sock"
+  expect_refusal "vm unreachable URI (run)" "$unreachable" run --backend vm --guest-kernel /var/lib/isobench/guest-kernel/vmlinuz --libvirt-uri "$unreachable" noop
+  expect_refusal "vm unreachable URI (suite)" "$unreachable" --backend vm --suite startup --repetitions 1 --out "$work/results" --guest-kernel /var/lib/isobench/guest-kernel/vmlinuz --libvirt-uri "$unreachable"
+  [ ! -e "$work/results" ] || { echo "FAIL vm unreachable URI (suite): a results folder was made"; failures=$((failures + 1)); }
 else
   echo "skip vm unknown URI: needs root and a cached guest kernel"
 fi
