@@ -78,7 +78,7 @@ struct AbRun {
   SuiteRun selection;      // the selection as given; --out is the A/B folder
   bool default_selection = false;  // none given: the CI selection (kCiParts)
   std::vector<AbPart> parts;       // what runs: the selection as given, or kCiParts
-  int blocks = 4;          // K: each side runs in K slices, ABBA order (ABBAABBA)
+  int blocks = 40;         // K: each side runs in K slices, ABBA order (ABBAABBA)
   double threshold_pct = 5;
   double alpha = 0.01;
   // The backend flags as given, passed on to both sides unchanged.
@@ -124,7 +124,7 @@ struct ReportRun {
   std::optional<std::filesystem::path> out;  // default: the first folder
 };
 
-enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare, kReport, kClean, kAb };
+enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare, kReport, kClean, kAb, kAbSide };
 
 struct Command {
   CommandKind kind = CommandKind::kHelp;
