@@ -25,6 +25,7 @@
 #include "bench/safety/interrupt.hpp"
 #include "bench/safety/run_audit.hpp"
 #include "commands.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench::cli {
 namespace {
@@ -53,6 +54,18 @@ bool answer(int fd, std::string line) {
     written += static_cast<std::size_t>(n);
   }
   return true;
+}
+
+Result<void> write_scratch_file(const std::filesystem::path& path, const std::string& text) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) return fail_errno("open " + in_quotes(path.string()));
+  for (std::size_t written = 0; written < text.size();) {
+    ssize_t n = ::write(fd.get(), text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail_errno("write " + in_quotes(path.string()));
+    written += static_cast<std::size_t>(n);
+  }
+  return {};
 }
 
 }  // namespace
@@ -121,8 +134,10 @@ int run_ab_side(const Command& command) {
     if (run.slice_count > 1)
       (*results)["context"]["repetition_slice"] = std::to_string(run.slice_index) + "/" + std::to_string(run.slice_count);
     if (safety::interrupted()) (*results)["context"]["interrupted"] = ::sigabbrev_np(safety::interrupt_signal());
+    // A block's file is scratch that ab reads once and removes: written plainly, without
+    // the fsyncs of a results file (two per block cost seconds over a run on a busy disk).
     std::filesystem::path path = *run.out / "results.json";
-    if (auto written = write_file_atomically(path, results->dump() + "\n"); !written) {
+    if (auto written = write_scratch_file(path, results->dump() + "\n"); !written) {
       if (!answer(protocol.get(), "error " + written.error().describe())) break;
       continue;
     }

@@ -26,6 +26,16 @@ std::string last_line_of(const fs::path& log) {
   return last;
 }
 
+// The last thing a side server said itself ("bench: ..."), not Google Benchmark's
+// console rows that share its log; empty when it said nothing.
+std::string last_bench_line_of(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (line.starts_with("bench: ")) last = line;
+  return last;
+}
+
 std::string join_tabs(const std::vector<std::string>& args) {
   std::string out;
   for (const auto& arg : args) out += (out.empty() ? "" : "\t") + arg;
@@ -132,12 +142,22 @@ Result<BlockOutcome> AbSideRunner::run(const std::vector<std::string>& args, con
     outcome.why = last_line_of(block_log);
     return outcome;
   }
+  // The server died (between blocks: the request meets a closed pipe; during one: its
+  // answer never comes): say how, with the last thing it said.
+  auto died = [this]() -> Error {
+    auto status = server_.wait(Deadline::after(std::chrono::seconds(5)));
+    std::string how = status ? status->describe() : "still running";
+    if (!status) server_.kill_and_reap();
+    std::string said = last_bench_line_of(log_);
+    return Error::plain("its side server died (" + how + ")" + (said.empty() ? "" : ": " + said));
+  };
   std::vector<std::string> request = args;
   request.push_back("--out=" + out_dir.string());
   std::string line = join_tabs(request) + "\n";
   for (std::size_t written = 0; written < line.size();) {
     ssize_t n = ::write(to_server_.get(), line.data() + written, line.size() - written);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EPIPE) return std::unexpected(died());
     if (n < 0) return fail_errno("write to the side server");
     written += static_cast<std::size_t>(n);
   }
@@ -146,12 +166,7 @@ Result<BlockOutcome> AbSideRunner::run(const std::vector<std::string>& args, con
   forward_sigterm_to(0);
   if (!answer) {
     if (ab_signal() != 0) return std::unexpected(answer.error());
-    // The server died: say how, with the last thing it wrote.
-    auto status = server_.wait(Deadline::after(std::chrono::seconds(5)));
-    std::string how = status ? status->describe() : "still running";
-    if (!status) server_.kill_and_reap();
-    std::string said = last_line_of(log_);
-    return fail("its side server died (" + how + ")" + (said.empty() ? "" : ": " + said));
+    return std::unexpected(died());
   }
   if (*answer == "empty") return outcome;  // exit 0, no results: a slice with no repetition
   if (answer->starts_with("done ") && answer->size() > 7) {

@@ -538,7 +538,7 @@ std::string usage_text() {
                                              ABBA blocks, compared block by block; exit 1 on a regression;
                                              no selection: the CI selection (--backend bare,container,crun,runc
                                              --suite startup,syscall,cpu --quick): its startup rows compared with
-                                             200 repetitions for container (100 bare, 20 crun and runc), the rest in NEW only
+                                             200 repetitions for container (100 bare, 12 crun and runc), the rest in NEW only
 
 backend settings (any command):
   --guest-kernel PATH   guest kernel for vm/qemu (default: fetched into the state dir)

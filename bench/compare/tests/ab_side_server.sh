@@ -18,7 +18,7 @@ ours() {
   local p cmd
   for p in /proc/[0-9]*; do
     [[ ${p#/proc/} == "$$" || ${p#/proc/} == "$BASHPID" ]] && continue
-    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+    cmd=$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
     if [[ $cmd == *"$work"* || $(readlink "$p/cwd" 2>/dev/null) == "$work"* ]]; then echo "${p#/proc/} $cmd"; fi
   done
 }

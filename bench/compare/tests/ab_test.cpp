@@ -277,7 +277,7 @@ TEST(AbOptions, NoSelectionIsTheCiSelectionInQuickMode) {
   EXPECT_EQ(parts[1].selection.repetitions, 200);
   EXPECT_TRUE(parts[2].compared);
   EXPECT_EQ(parts[2].selection.backends, (std::vector<std::string>{"crun", "runc"}));
-  EXPECT_EQ(parts[2].selection.repetitions, 20);
+  EXPECT_EQ(parts[2].selection.repetitions, 12);
   EXPECT_FALSE(parts[3].compared);
   EXPECT_EQ(parts[3].selection.suites, (std::vector<std::string>{"syscall", "cpu"}));
   EXPECT_EQ(parts[3].selection.backends, command->ab.selection.backends);
@@ -329,6 +329,17 @@ TEST(AbOptions, BadInputIsAOneLineErrorNamingIt) {
   EXPECT_EQ(slice->suites.slice_count, 5);
   EXPECT_FALSE(parse({"--backend", "bare", "--repetition-slice", "5/5"}));
   EXPECT_FALSE(parse({"--backend", "bare", "--repetition-slice", "x"}));
+}
+
+// The side server's command: backend flags only (the selection comes per request).
+TEST(AbOptions, AbSideTakesBackendFlagsOnly) {
+  auto side = parse({"ab-side", "--rootfs", "chroot"});
+  ASSERT_TRUE(side) << side.error().describe();
+  EXPECT_EQ(side->kind, cli::CommandKind::kAbSide);
+  EXPECT_EQ(side->backend_flags.rootfs_mode, "chroot");
+  auto bad = parse({"ab-side", "--backend", "bare"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().describe().find("--backend"), std::string::npos);
 }
 
 }  // namespace
