@@ -93,8 +93,8 @@ inline constexpr const char* kCiSelectionSuites = "startup,syscall,cpu";
 // How `bench ab` runs that selection (README "CI: a regression gate" has the measurements
 // behind the numbers). The startup rows are compared: the process rows (two: the
 // harness's launch and the plain spawn floor) with 100 repetitions a side, the container
-// row with 200 (5 + 5 in each of the 40 blocks: what caught a planted 10% container
-// slowdown 8 times in 10 at load 7 on 2 cores), and the OCI runtimes, whose launches cost
+// row with 200 (5 + 5 in each of the 40 blocks: a planted 10% container slowdown was
+// caught 4 to 8 times in 10 at load 5-10 on 2 cores), and the OCI runtimes, whose launches cost
 // ten times more (9-100 ms), with 12: one launch a side in 12 blocks, whose smallest p
 // (2 / 2^12) still passes Holm's first level, and what keeps the whole A/B near twice
 // one --quick run. The syscall and cpu rows run at --quick's sizes in NEW only: 3
