@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "ab_signals.hpp"
+#include "bench/safety/interrupt.hpp"
 #include "runtimes/common/clock.hpp"
 #include "runtimes/common/quote.hpp"
 #include "runtimes/common/spawn.hpp"
@@ -20,14 +22,24 @@ namespace {
 namespace fs = std::filesystem;
 
 // Runs argv with stdout and stderr appended to `log`; the exit status. `env` empty: this
-// process's environment.
+// process's environment. A SIGINT/SIGTERM to ab while it runs kills the whole tree under
+// ab (sh, git, tar, cmake, make and the compilers: a SIGTERM to ab alone reaches none of
+// them, and make's children outlive make), and fails with the signal.
 Result<ExitStatus> run_logged(const std::vector<std::string>& argv, const fs::path& log,
                               const std::vector<std::string>& env = {}) {
   UniqueFd out(::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!out) return fail_errno("open " + in_quotes(log.string()));
   auto child = spawn_process(argv, SpawnIo{-1, out.get(), out.get()}, env);
   if (!child) return std::unexpected(child.error());
-  return child->wait(Deadline::never());
+  auto status = wait_unless_signalled(*child);
+  if (!status) return std::unexpected(status.error());
+  if (*status) return **status;
+  // Every descendant (SIGKILL), the child reaped, then once more for a compiler that
+  // make was starting while the first pass ran.
+  safety::kill_run_processes(::getpid());
+  child->kill_and_reap();
+  safety::kill_run_processes(::getpid());
+  return fail("interrupted by signal " + std::to_string(ab_signal()));
 }
 
 // A tool ab needs for a git revision, as a full path: spawn_process() does not search
@@ -51,7 +63,23 @@ Result<std::optional<std::string>> commit_of(const std::string& revision) {
   return std::optional<std::string>(commit);
 }
 
+Result<void> build_steps(const std::string& commit, const fs::path& dir);
+
+// A build that failed or was interrupted leaves no partial tree behind (the next run
+// would remove it anyway; an interrupted one should not leave gigabytes meanwhile). The
+// log of a failed build stays, for its reader.
 Result<void> build_revision(const std::string& commit, const fs::path& dir) {
+  auto built = build_steps(commit, dir);
+  if (!built && ab_signal() != 0) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return fail("build of " + commit.substr(0, 12) + " interrupted by signal " + std::to_string(ab_signal()) +
+                "; its partial build removed");
+  }
+  return built;
+}
+
+Result<void> build_steps(const std::string& commit, const fs::path& dir) {
   std::error_code ec;
   fs::remove_all(dir, ec);  // a partial build from an interrupted run
   fs::create_directories(dir / "src", ec);

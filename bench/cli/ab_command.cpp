@@ -1,8 +1,9 @@
 // `bench ab BASE NEW [selection]`: runs two builds of isobench on the same selection in
-// interleaved blocks (A B B A ...), each block one `--repetition-slice` of every
-// benchmark's repetitions, so that the host's drift falls on both sides; merges each
-// side's blocks into its results.json; judges NEW against BASE inside blocks, with
-// Holm's correction over all benchmarks and the minimum effect; writes what CI reads.
+// many short interleaved blocks (A B B A ...), each block one `--repetition-slice` of
+// every benchmark's repetitions, each side one long-lived server (bench/cli/ab_sides.hpp),
+// so that both sides meet the same seconds of load; merges each side's blocks into its
+// results.json; judges NEW against BASE by the blocks' effects, with Holm's correction
+// over all benchmarks and the minimum effect; writes what CI reads.
 //
 //   OUT/base/results.json, OUT/new/results.json   each side, as if run alone
 //   OUT/comparison.json                           the verdicts (bench compare --json's format)
@@ -19,6 +20,8 @@
 #include <sstream>
 
 #include "ab_builds.hpp"
+#include "ab_sides.hpp"
+#include "ab_signals.hpp"
 #include "bench/compare/ab_merge.hpp"
 #include "bench/compare/ab_schedule.hpp"
 #include "bench/compare/blocked_comparison.hpp"
@@ -39,38 +42,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using compare::AbSide;
-
-// SIGINT/SIGTERM while a side runs: the side's bench gets it (the terminal's SIGINT
-// reaches the whole group; a SIGTERM sent to ab alone is passed on), marks its results
-// interrupted and cleans up after itself; ab then stops before the next block. The
-// handler only stores and forwards.
-std::atomic<int> g_signal{0};
-std::atomic<pid_t> g_child{0};
-extern "C" void on_ab_signal(int sig) {
-  g_signal.store(sig);
-  pid_t child = g_child.load();
-  if (child > 0 && sig == SIGTERM) ::kill(child, sig);
-}
-
-class SignalForwarding {
- public:
-  SignalForwarding() {
-    struct sigaction action{};
-    action.sa_handler = on_ab_signal;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, &old_int_);
-    ::sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~SignalForwarding() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SignalForwarding(const SignalForwarding&) = delete;
-  SignalForwarding& operator=(const SignalForwarding&) = delete;
-
- private:
-  struct sigaction old_int_{}, old_term_{};
-};
 
 // The blocks' own results folders, removed on every path: only the merged files stay.
 class ScratchDir {
@@ -105,29 +76,6 @@ std::vector<std::string> selection_args(const SuiteRun& run) {
   if (run.repetitions) out.push_back("--repetitions=" + std::to_string(*run.repetitions));
   if (run.quick) out.push_back("--quick");
   return out;
-}
-
-std::string last_line_of(const fs::path& log) {
-  std::ifstream in(log);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty()) last = line;
-  return last;
-}
-
-// One block of one side; its exit status. Output goes to `log` (the claims table and
-// progress of each block are noise here).
-Result<ExitStatus> run_block(const AbBuild& build, const std::vector<std::string>& args, const fs::path& log) {
-  UniqueFd out(::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!out) return fail_errno("open " + in_quotes(log.string()));
-  std::vector<std::string> argv{build.binary.string()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto child = spawn_process(argv, SpawnIo{-1, out.get(), out.get()});
-  if (!child) return std::unexpected(child.error().with_context("start " + in_quotes(build.binary.string())));
-  g_child.store(child->pid());
-  auto status = child->wait(Deadline::never());
-  g_child.store(0);
-  return status;
 }
 
 std::string label_of(const AbBuild& build) {
@@ -165,10 +113,13 @@ Result<void> write_json(const fs::path& path, const nlohmann::json& value) {
 
 int run_ab(const Command& command) {
   const AbRun& ab = command.ab;
+  AbSignalScope signals;  // before the builds: a signal during one stops it (ab_builds.cpp)
   fs::path state_dir = default_state_dir();
   auto base = resolve_ab_build(ab.base, state_dir);
+  if (!base && ab_signal() != 0) return usage_error("ab: BASE " + base.error().describe()), 128 + ab_signal();
   if (!base) return usage_error("ab: BASE " + base.error().describe());
   auto next = resolve_ab_build(ab.next, state_dir);
+  if (!next && ab_signal() != 0) return usage_error("ab: NEW " + next.error().describe()), 128 + ab_signal();
   if (!next) return usage_error("ab: NEW " + next.error().describe());
 
   fs::path out_dir = ab.selection.out.value_or(fs::path(default_results_dir().string() + "-ab"));
@@ -184,7 +135,26 @@ int run_ab(const Command& command) {
                 kCiSelectionSuites, ab.selection.quick ? " --quick" : "", describe_parts(ab.parts).c_str());
   const bool show_progress = ::isatty(STDERR_FILENO) == 1;  // SPEC: progress on a terminal only
 
-  SignalForwarding signals;
+  // Each side starts once; declared after `scratch`, so they stop before it is removed.
+  auto interrupted = [&](const std::string& during) {
+    std::fprintf(stderr, "bench: ab: interrupted by signal %d during %s; nothing compared\n", ab_signal(), during.c_str());
+    return 128 + ab_signal();
+  };
+  std::unique_ptr<AbSideRunner> sides[2];
+  std::vector<std::string> notes;
+  bool notes_for[2] = {false, false};  // the side runs one process per block
+  for (int s = 0; s < 2; ++s) {
+    const AbBuild& build = s == 0 ? *base : *next;
+    auto side = AbSideRunner::start(build, ab.backend_args, scratch.path() / (std::string(s == 0 ? "base" : "new") + "-side.log"));
+    if (!side && ab_signal() != 0) return interrupted("the start of the sides");
+    if (!side) return usage_error("ab: " + std::string(s == 0 ? "BASE" : "NEW") + " " + side.error().describe());
+    sides[s] = std::move(*side);
+    if (!sides[s]->fallback_reason().empty()) {
+      notes_for[s] = true;
+      notes.push_back(std::string(s == 0 ? "BASE" : "NEW") + " `" + label_of(build) + "`: " + sides[s]->fallback_reason());
+      std::printf("bench ab: %s\n", notes.back().c_str());  // stdout: stderr is for the one-line error
+    }
+  }
   const int blocks = ab.blocks;
   // Every results document of each side, for its merged results.json; and per block, the
   // compared parts' rows as one file, for the blocked test.
@@ -202,9 +172,7 @@ int run_ab(const Command& command) {
                       std::to_string(part_index);
     fs::path block_dir = scratch.path() / tag;
     std::vector<std::string> args = selection_args(part.selection);
-    args.insert(args.end(), ab.backend_args.begin(), ab.backend_args.end());
     if (block) args.push_back("--repetition-slice=" + std::to_string(*block) + "/" + std::to_string(blocks));
-    args.push_back("--out=" + block_dir.string());
     ++step_number;
     if (show_progress)
       std::fprintf(stderr, "\r\033[Kbench: ab: %s, %s (%zu of %zu)",
@@ -212,23 +180,21 @@ int run_ab(const Command& command) {
                    side_name(side), step_number, steps);
     fs::path log = scratch.path() / (tag + ".log");
     const std::string where = block ? "block " + std::to_string(*block + 1) : "its NEW-only part";
-    auto status = run_block(build, args, log);
-    if (!status) return std::unexpected(usage_error("ab: " + std::string(side_name(side)) + ": " + status.error().describe()));
-    if (g_signal.load() != 0) {
-      std::fprintf(stderr, "bench: ab: interrupted by signal %d during %s; nothing compared\n", g_signal.load(),
-                   where.c_str());
-      return std::unexpected(128 + g_signal.load());
-    }
-    // 0: ran; 1: ran, some repetitions failed (their rows say why); anything else: no run.
-    if (!status->exited || (status->exit_code != 0 && status->exit_code != 1))
+    auto outcome = sides[side == AbSide::kBase ? 0 : 1]->run(args, block_dir, log);
+    if (!outcome && ab_signal() != 0) return std::unexpected(interrupted(where));
+    if (!outcome)
       return std::unexpected(usage_error("ab: " + std::string(side_name(side)) + " " + label_of(build) + " failed on " +
-                                         where + " (" + status->describe() + "): " + last_line_of(log)));
-    fs::path results_path = block_dir / "results.json";
-    std::error_code ec;
-    if (!fs::exists(results_path, ec)) {
-      if (status->exit_code == 0) return std::optional<nlohmann::json>();  // a slice that held no repetition
+                                         where + ": " + outcome.error().describe()));
+    const ExitStatus& status = outcome->status;
+    // 0: ran; 1: ran, some repetitions failed (their rows say why); anything else: no run.
+    if (!status.exited || (status.exit_code != 0 && status.exit_code != 1))
+      return std::unexpected(usage_error("ab: " + std::string(side_name(side)) + " " + label_of(build) + " failed on " +
+                                         where + " (" + status.describe() + "): " + outcome->why));
+    const fs::path& results_path = outcome->results;
+    if (results_path.empty()) {
+      if (status.exit_code == 0) return std::optional<nlohmann::json>();  // a slice that held no repetition
       return std::unexpected(usage_error("ab: " + std::string(side_name(side)) + " wrote no results on " + where + ": " +
-                                         last_line_of(log)));
+                                         outcome->why));
     }
     auto text = results::read_results_text(results_path);
     if (!text) return std::unexpected(usage_error("ab: " + text.error().describe()));
@@ -276,6 +242,14 @@ int run_ab(const Command& command) {
   }
 
   if (show_progress) std::fputs("\r\033[K", stderr);
+  // The sides are done: each shuts its backends down and audits the host for leftovers.
+  for (int s = 0; s < 2; ++s) {
+    bool served = sides[s]->serving();
+    ExitStatus status = sides[s]->stop();
+    if (served && !status.success())
+      std::fprintf(stderr, "bench: warning: ab: %s's side server ended with %s (a leftover it removed, or a failed shutdown)\n",
+                   s == 0 ? "BASE" : "NEW", status.describe().c_str());
+  }
 
   results::ResultsFile merged[2];
   for (int s = 0; s < 2; ++s) {
@@ -328,8 +302,11 @@ int run_ab(const Command& command) {
   nlohmann::json verdicts = compare::to_json(*comparison, inputs);
   verdicts["base"]["build"] = label_of(*base);
   verdicts["new"]["build"] = label_of(*next);
+  // How each side ran: "server", or "one process per block" for a bench without it.
+  verdicts["sides"] = {{"base", notes_for[0] ? "one process per block" : "server"},
+                       {"new", notes_for[1] ? "one process per block" : "server"}};
   if (auto w = write_json(out_dir / "comparison.json", verdicts); !w) return usage_error("ab: " + w.error().describe());
-  std::string markdown = compare::markdown_summary(*comparison, {label_of(*base), label_of(*next)});
+  std::string markdown = compare::markdown_summary(*comparison, {label_of(*base), label_of(*next), notes});
   if (auto w = write_file_atomically(out_dir / "summary.md", markdown); !w) return usage_error("ab: " + w.error().describe());
   if (auto w = write_json(out_dir / "github-action-benchmark.json", compare::action_benchmark_json(*comparison, false)); !w)
     return usage_error("ab: " + w.error().describe());

@@ -2,6 +2,7 @@
 // 1 a benchmark failed, 2 usage or input error with a one-line reason on stderr).
 #pragma once
 
+#include "bench/harness/plan.hpp"
 #include "options.hpp"
 
 namespace isobench::cli {
@@ -26,6 +27,13 @@ int render_report(const std::vector<std::filesystem::path>& folders, const std::
 
 // bench/cli/clean_command.cpp: removes what dead runs left and lists it.
 int run_clean(const Command& command);
+
+// bench/cli/ab_side_command.cpp: the side server `bench ab` starts (hidden command).
+int run_ab_side(const Command& command);
+
+// A suite run's selection as the plan takes it, and every suite added to a plan.
+PlanSelection plan_selection_from(const SuiteRun& run);
+void add_all_suites(Plan& plan);
 
 BackendConfig backend_config_from(const BackendFlags& flags);
 

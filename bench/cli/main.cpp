@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
       return run_report(*command);
     case CommandKind::kAb:
       return run_ab(*command);
+    case CommandKind::kAbSide:
+      return run_ab_side(*command);
     case CommandKind::kClean:
       return run_clean(*command);
   }

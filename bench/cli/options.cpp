@@ -437,6 +437,17 @@ Result<Command> parse_command_line(std::span<const std::string_view> args) {
     cursor.take();
     return parse_ab(cursor, command);
   }
+  if (first == "ab-side") {  // hidden: what `bench ab` starts on each side
+    cursor.take();
+    command.kind = CommandKind::kAbSide;
+    while (!cursor.done()) {
+      auto [flag, inline_value] = split_flag(cursor.take());
+      auto backend_flag = parse_backend_flag(flag, inline_value, cursor, command.backend_flags);
+      if (!backend_flag) return std::unexpected(backend_flag.error());
+      if (!*backend_flag) return fail("ab-side: unexpected argument " + quote_input(flag));
+    }
+    return command;
+  }
   if (first == "report") {
     cursor.take();
     return parse_report(cursor, command);
@@ -527,7 +538,7 @@ std::string usage_text() {
                                              ABBA blocks, compared block by block; exit 1 on a regression;
                                              no selection: the CI selection (--backend bare,container,crun,runc
                                              --suite startup,syscall,cpu --quick): its startup rows compared with
-                                             200 repetitions for container (100 bare, 20 crun and runc), the rest in NEW only
+                                             200 repetitions for container (100 bare, 12 crun and runc), the rest in NEW only
 
 backend settings (any command):
   --guest-kernel PATH   guest kernel for vm/qemu (default: fetched into the state dir)

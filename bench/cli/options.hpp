@@ -78,7 +78,7 @@ struct AbRun {
   SuiteRun selection;      // the selection as given; --out is the A/B folder
   bool default_selection = false;  // none given: the CI selection (kCiParts)
   std::vector<AbPart> parts;       // what runs: the selection as given, or kCiParts
-  int blocks = 4;          // K: each side runs in K slices, ABBA order (ABBAABBA)
+  int blocks = 40;         // K: each side runs in K slices, ABBA order (ABBAABBA); the test counts blocks
   double threshold_pct = 5;
   double alpha = 0.01;
   // The backend flags as given, passed on to both sides unchanged.
@@ -91,18 +91,17 @@ inline constexpr const char* kCiSelectionBackends = "bare,container,crun,runc";
 inline constexpr const char* kCiSelectionSuites = "startup,syscall,cpu";
 
 // How `bench ab` runs that selection (README "CI: a regression gate" has the measurements
-// behind the numbers). The startup rows are compared, with the repetitions it takes to
-// catch a 10% slower container start on a quiet host (the container start's spread
-// there, 2.5-3.2 ms between quartiles, needs about 200 a side for 9 in 10 at Holm's
-// alpha / 5). The process rows (two: the harness's launch and the plain spawn floor) get
-// 100, and the OCI runtimes, whose launches cost ten times more (9-50 ms), 20: what keeps
-// the whole A/B near twice one --quick run. The syscall and cpu rows run at --quick's
-// sizes in NEW only: with --quick's 3 repetitions a side no blocked test can reach
-// p < 0.01 (smallest p 0.25), and BASE would spend half the run on rows nothing is
-// decided about. The process rows and the container row run in invocations of their own:
-// in one process, a container's teardown leaves the kernel work (namespaces, cgroups) that
-// slows the bare launches after it, and a slower container start then read as a slower
-// bare start too (measured: +16% on startup/bare/noop against a build whose only change
+// behind the numbers). The startup rows are compared: the process rows (two: the
+// harness's launch and the plain spawn floor) with 100 repetitions a side, the container
+// row with 200 (5 + 5 in each of the 40 blocks: a planted 10% container slowdown was
+// caught 4 to 8 times in 10 at load 5-10 on 2 cores), and the OCI runtimes, whose launches cost
+// ten times more (9-100 ms), with 12: one launch a side in 12 blocks, whose smallest p
+// (2 / 2^12) still passes Holm's first level, and what keeps the whole A/B near twice
+// one --quick run. The syscall and cpu rows run at --quick's sizes in NEW only: 3
+// repetitions fill at most 3 blocks (smallest p 0.25), so BASE would spend half the run on
+// rows nothing is decided about. Each part is a request of its own: in one run a
+// container's teardown leaves kernel work (namespaces, cgroups) that slows the bare
+// launches after it (measured: +16% on startup/bare/noop against a build whose only change
 // was the container's). `bench ab BASE NEW --repetitions N` runs the whole selection
 // compared.
 struct CiPart {
@@ -114,7 +113,7 @@ struct CiPart {
 inline constexpr CiPart kCiParts[] = {
     {"bare", "startup", 100, true},
     {"container", "startup", 200, true},
-    {"crun,runc", "startup", 20, true},
+    {"crun,runc", "startup", 12, true},
     {"bare,container,crun,runc", "syscall,cpu", 0, false},
 };
 
@@ -124,7 +123,7 @@ struct ReportRun {
   std::optional<std::filesystem::path> out;  // default: the first folder
 };
 
-enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare, kReport, kClean, kAb };
+enum class CommandKind { kSuites, kList, kDoctor, kRunOne, kHelp, kVersion, kCompare, kReport, kClean, kAb, kAbSide };
 
 struct Command {
   CommandKind kind = CommandKind::kHelp;

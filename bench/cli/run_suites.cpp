@@ -40,9 +40,7 @@ BackendConfig backend_config_from(const BackendFlags& flags) {
   return config;
 }
 
-namespace {
-
-PlanSelection selection_from(const SuiteRun& run) {
+PlanSelection plan_selection_from(const SuiteRun& run) {
   PlanSelection selection{run.suites, run.backends, run.filter, run.quick, run.repetitions, std::nullopt};
   if (run.slice_count > 1) selection.slice = RepetitionSlice{run.slice_index, run.slice_count};
   return selection;
@@ -52,8 +50,6 @@ void add_all_suites(Plan& plan) {
   for (const auto& suite : suite_table()) suite.add(plan);
 }
 
-}  // namespace
-
 int run_suites(const Command& command, const std::string& command_line) {
   const SuiteRun& run = command.suites;
   std::filesystem::path out_dir = run.out.value_or(default_results_dir());
@@ -62,7 +58,7 @@ int run_suites(const Command& command, const std::string& command_line) {
   // what this run created (bench/safety/leak_audit.hpp has the rule).
   const safety::HostRoots host = safety::host_roots(backends.config().state_dir);
   const safety::RunBaseline baseline = safety::take_baseline(host);
-  Plan plan(backends, selection_from(run));
+  Plan plan(backends, plan_selection_from(run));
   add_all_suites(plan);
   if (plan.specs().empty() && run.slice_count > 1) {
     // Every benchmark's share of this slice is zero (fewer repetitions than slices):
@@ -170,7 +166,7 @@ int run_suites(const Command& command, const std::string& command_line) {
 
 int list_benchmarks(const Command& command) {
   BackendSet backends(backend_config_from(command.backend_flags));
-  Plan plan(backends, selection_from(command.suites));
+  Plan plan(backends, plan_selection_from(command.suites));
   add_all_suites(plan);
   for (const auto& spec : plan.specs()) std::printf("%s\n", spec.name.c_str());
   std::printf("\nbackends:\n");

@@ -16,7 +16,7 @@ std::string format_g(const char* format, double value) {
   return buffer;
 }
 
-// "5 blocks of 3 + 3": what the smallest p-value depends on.
+// "20 block(s) of 5 + 5 repetitions": the blocks the test counts.
 std::string describe_blocks(const std::vector<stats::Block>& blocks) {
   std::size_t used = 0, min_side = SIZE_MAX, max_side = 0;
   for (const auto& block : blocks) {
@@ -57,28 +57,25 @@ Finding judge(const std::string& name, const std::string& metric, const std::vec
     if (!in_base || !in_new) continue;
     blocks.push_back({in_base->values(metric), in_new->values(metric)});
   }
-  auto ratio = stats::blocked_ratio_estimate(blocks);
-  if (!ratio) {
+  auto effects = stats::block_log_effects(blocks);
+  if (!effects || effects->empty()) {
     finding.verdict = Verdict::kInconclusive;
-    finding.note = "no block with positive values on both sides";
+    finding.note = effects ? "no block with both sides" : "a value that is not positive";
     return finding;
   }
-  finding.change = *ratio - 1;
-  double smallest = stats::blocked_rank_sum_smallest_p(blocks);
+  finding.change = std::exp(*stats::walsh_median(*effects)) - 1;
+  double smallest = stats::signed_rank_smallest_p(effects->size());
   finding.smallest_p = smallest;
   if (smallest >= settings.alpha) {
     finding.verdict = Verdict::kInconclusive;
     finding.note = describe_blocks(blocks) + " cannot reach p < " + format_g("%.2g", settings.alpha) +
-                   " (smallest p " + format_g("%.2g", smallest) + "); run with more --repetitions";
+                   " (smallest p " + format_g("%.2g", smallest) + ", 2 / 2^blocks); run with more --blocks" +
+                   " and at least as many --repetitions";
     return finding;
   }
-  stats::TestResult test = stats::blocked_rank_sum(blocks);
+  stats::TestResult test = stats::signed_rank(*effects);
   finding.p_value = test.p_value;
-  finding.test = test.exact ? "blocked-rank-sum-exact" : "blocked-rank-sum-normal";
-  if (test.overdispersion > 1) {
-    finding.test = "blocked-rank-sum-heterogeneity";
-    finding.note = "blocks disagree (variance x" + format_g("%.2g", test.overdispersion) + ": the load moved within blocks)";
-  }
+  finding.test = test.exact ? "block-signed-rank-exact" : "block-signed-rank-normal";
   finding.awaiting_family = true;
   return finding;
 }
@@ -90,7 +87,7 @@ Result<Comparison> compare_blocked(const std::vector<ResultsFile>& base_blocks, 
   if (base_blocks.size() != new_blocks.size()) return fail("ab: BASE and NEW ran different numbers of blocks");
   Comparison comparison;
   comparison.settings = settings;
-  comparison.design = std::to_string(base_blocks.size()) + " ABBA blocks";
+  comparison.design = std::to_string(base_blocks.size()) + " ABBA blocks, signed-rank test of the blocks' effects";
   const std::string metric(kRealTime);
   for (const auto& base_benchmark : base.benchmarks) {
     const BenchmarkSamples* next_benchmark = next.find(base_benchmark.name);

@@ -1,6 +1,8 @@
 // `bench ab`'s judgement: BASE and NEW ran in K blocks, block b of each side back to back
-// (ABBA order, bench/compare/ab_schedule.hpp), and each benchmark is tested only inside
-// blocks (stats::blocked_rank_sum), so drift between blocks cancels. The verdict rules
+// (ABBA order, bench/compare/ab_schedule.hpp); each benchmark is judged by its blocks'
+// effects (stats/blocked_test.hpp: each block's log-ratio, then the signed-rank test across
+// blocks), so drift between blocks cancels and a load that differed within a block is
+// a random effect, not a change. The verdict rules
 // are `bench compare`'s: Holm over the family, and the minimum effect.
 #pragma once
 

@@ -53,6 +53,7 @@ std::string markdown_summary(const Comparison& comparison, const SummaryInputs& 
   out += "BASE `" + cell(inputs.base_label) + "` against NEW `" + cell(inputs.new_label) + "`, " + comparison.design +
          ". A change counts when it is at least " + format_double("%g", s.threshold * 100) +
          "% and significant at alpha " + format_double("%g", s.alpha) + " after the correction below.\n\n";
+  for (const auto& note : inputs.notes) out += "**Note:** " + cell(note) + "\n\n";
   out += summary_line(comparison) + "\n\n";
   out += "**Expected false alarms:** Holm-Bonferroni over the " + std::to_string(comparison.family_size) +
          " benchmark(s) tested: a run of unchanged code flags anything with probability at most " +

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,7 @@ namespace isobench::compare {
 
 struct SummaryInputs {
   std::string base_label, new_label;  // what BASE and NEW were (binary path, revision)
+  std::vector<std::string> notes;     // said under the headline (a side without server mode)
 };
 
 // A headline with the verdict counts, the error-control statement, what could not be

@@ -63,7 +63,7 @@ struct Finding {
   std::size_t base_n = 0, new_n = 0;
   double base_cv = 0, new_cv = 0;
   std::string test;  // "mann-whitney-exact", "mann-whitney-normal", "bootstrap-ratio",
-                     // "blocked-rank-sum-exact", "blocked-rank-sum-normal"
+                     // "block-signed-rank-exact", "block-signed-rank-normal"
   std::string note;  // why, for anything but a plain verdict
 };
 

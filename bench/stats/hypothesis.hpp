@@ -16,9 +16,6 @@ struct TestResult {
   double statistic = 0;  // U of the first sample; the observed difference for permutations
   double p_value = 1;    // two-sided
   bool exact = false;    // exact null distribution rather than an approximation
-  // blocked_rank_sum only: Cochran's Q / (K - 1) of its blocks when their test of
-  // homogeneity rejects at 5%, else 1; above 1 the p-value comes from the variance scaled by it.
-  double overdispersion = 1;
 };
 
 // Two-sided Mann-Whitney U (Wilcoxon rank-sum) test. Exact null distribution when there
@@ -32,7 +29,7 @@ TestResult mann_whitney_u(std::span<const double> a, std::span<const double> b);
 double mann_whitney_smallest_p(std::size_t m, std::size_t n);
 
 // P(U <= u) for u = 0 .. m*n under "no difference" with no ties, cached per (m, n):
-// the exact null distribution (blocked_test.cpp convolves one per block).
+// the exact null distribution.
 // REQUIRES: m, n <= 50.
 const std::vector<double>& mann_whitney_u_cdf(std::size_t m, std::size_t n);
 

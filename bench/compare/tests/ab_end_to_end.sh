@@ -38,7 +38,7 @@ for side in a b; do
   mkdir -p "$work/$side"
   cp "$bench" "$(dirname "$bench")/isobench-workload" "$work/$side/"
 done
-selection=(--backend bare --suite startup --filter 'startup/bare/noop$' --repetitions 9 --blocks 3)
+selection=(--backend bare --suite startup --filter 'startup/bare/noop$' --repetitions 24 --blocks 12)
 
 expect 0 "a build against a copy of itself passes" -- "$bench" ab "$work/a/bench" "$work/b/bench" "${selection[@]}" --out "$work/same"
 for file in base/results.json new/results.json comparison.json summary.md github-action-benchmark.json; do
@@ -46,24 +46,28 @@ for file in base/results.json new/results.json comparison.json summary.md github
 done
 leftovers=$(find "$work/same" -name 'isobench-ab-blocks-*' | wc -l)
 count_is 0 "$leftovers" "the blocks' own folders are removed"
-# Nine repetitions per side, split 3 + 3 + 3 over the blocks, merged with indices 0..8.
-count_is 9 "$(grep -c '"run_type": "iteration"' "$work/same/base/results.json")" "BASE: nine iteration rows"
-count_is 9 "$(grep -c '"run_type": "iteration"' "$work/same/new/results.json")" "NEW: nine iteration rows"
-for i in 0 1 2 3 4 5 6 7 8; do contains "$work/same/new/results.json" "\"repetition_index\": $i" "NEW has repetition_index $i"; done
+# 24 repetitions per side, 2 in each of 12 blocks, merged with indices 0..23.
+count_is 24 "$(grep -c '"run_type": "iteration"' "$work/same/base/results.json")" "BASE: 24 iteration rows"
+count_is 24 "$(grep -c '"run_type": "iteration"' "$work/same/new/results.json")" "NEW: 24 iteration rows"
+for i in 0 1 2 3 4 5 6 7 8 23; do contains "$work/same/new/results.json" "\"repetition_index\": $i" "NEW has repetition_index $i"; done
 contains "$work/same/new/results.json" '"aggregate_name": "median"' "NEW has its aggregates recomputed"
 contains "$work/same/new/results.json" '"order": "ABBA"' "NEW's context says how it ran"
 contains "$work/same/comparison.json" '"correction": "holm-bonferroni"' "comparison: the correction"
 contains "$work/same/comparison.json" '"exit_code": 0' "comparison: exit code"
-contains "$work/same/comparison.json" '"test": "blocked-rank-sum-' "comparison: the blocked test ran"
+contains "$work/same/comparison.json" '"test": "block-signed-rank-exact"' "comparison: the test on the blocks' effects ran"
+contains "$work/same/comparison.json" '"base": "server"' "comparison: BASE ran as a side server"
 contains "$work/same/summary.md" "## isobench A/B: no regression" "summary: headline"
 contains "$work/same/summary.md" "**Expected false alarms:** Holm-Bonferroni over the 1 benchmark(s)" "summary: false-alarm rate"
 contains "$work/same/github-action-benchmark.json" '"name": "startup/bare/noop"' "action JSON: the benchmark"
 contains "$work/same/github-action-benchmark.json" '"unit": "us"' "action JSON: its unit"
 contains "$work/out" "error control: Holm-Bonferroni" "terminal: the error-control line"
 
-# NEW a hundred times slower: the real bench, then each block's results scaled.
+# NEW a hundred times slower: the real bench, then each block's results scaled. It
+# answers `ab-side` as a bench from before the server mode does, so this also runs ab's
+# fallback: one process per block for that side, said in the summary.
 cat >"$work/slower" <<SCRIPT
 #!/bin/sh
+if [ "\$1" = ab-side ]; then echo "bench: unknown command 'ab-side' (try bench --help)" >&2; exit 2; fi
 "$work/b/bench" "\$@"; rc=\$?
 for arg in "\$@"; do case \$arg in --out=*) out=\${arg#--out=};; esac; done
 [ -f "\$out/results.json" ] && "$tool" scale "\$out/results.json" "\$out/results.json" 100
@@ -76,6 +80,9 @@ contains "$work/slow/summary.md" "## isobench A/B: 1 regression(s)" "regression:
 contains "$work/slow/summary.md" "**regression**" "regression: summary table row"
 contains "$work/slow/comparison.json" '"exit_code": 1' "regression: comparison exit code"
 contains "$work/slow/github-action-benchmark.json" 'regression' "regression: action JSON extra"
+contains "$work/slow/summary.md" "it has no side server mode (bench: unknown command 'ab-side'" "fallback: the summary says NEW had no server mode"
+contains "$work/slow/comparison.json" '"new": "one process per block"' "fallback: comparison.json says how NEW ran"
+contains "$work/out" "one process per block" "fallback: said on the terminal"
 
 # Too few repetitions to decide: said, not silently passed.
 expect 0 "two repetitions in two blocks cannot decide" -- "$bench" ab "$work/a/bench" "$work/slower" --backend bare --suite startup --filter 'startup/bare/noop$' --repetitions 2 --blocks 2 --out "$work/thin"

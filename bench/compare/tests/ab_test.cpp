@@ -136,19 +136,19 @@ TEST(AbMerge, TakesEachBackendsAvailabilityFromThePartThatProbedIt) {
 }
 
 TEST(AbComparison, ASlowdownInOneBenchmarkIsTheOnlyRegressionDespiteDriftBetweenBlocks) {
-  Blocks blocks = make_blocks({{"startup/container/noop", 1.20}, {"startup/bare/noop", 1.0}, {"startup/runc/noop", 1.0}}, 5, 3);
+  Blocks blocks = make_blocks({{"startup/container/noop", 1.20}, {"startup/bare/noop", 1.0}, {"startup/runc/noop", 1.0}}, 12, 3);
   Comparison c = compare_blocks(blocks);
   EXPECT_EQ(c.family_size, 3u);
   EXPECT_EQ(finding(c, "startup/container/noop").verdict, Verdict::kRegression);
   EXPECT_NEAR(*finding(c, "startup/container/noop").change, 0.20, 0.03);
-  EXPECT_EQ(finding(c, "startup/container/noop").test, "blocked-rank-sum-exact");
+  EXPECT_EQ(finding(c, "startup/container/noop").test, "block-signed-rank-exact");
   EXPECT_EQ(finding(c, "startup/bare/noop").verdict, Verdict::kNoChange);
   EXPECT_EQ(finding(c, "startup/runc/noop").verdict, Verdict::kNoChange);
   EXPECT_TRUE(c.gate_fails());
 }
 
 TEST(AbComparison, ASignificantButSmallShiftIsBelowTheMinimumEffect) {
-  Blocks blocks = make_blocks({{"startup/container/noop", 1.03}}, 5, 3);
+  Blocks blocks = make_blocks({{"startup/container/noop", 1.03}}, 12, 3);
   Comparison c = compare_blocks(blocks);
   const Finding& f = finding(c, "startup/container/noop");
   EXPECT_LT(*f.p_adjusted, 0.01);
@@ -157,12 +157,13 @@ TEST(AbComparison, ASignificantButSmallShiftIsBelowTheMinimumEffect) {
 }
 
 TEST(AbComparison, TooFewRepetitionsPerBlockAreInconclusiveAndSaySo) {
-  Blocks blocks = make_blocks({{"syscall/bare/getpid", 2.0}}, 3, 1);  // 3 blocks of 1 + 1: p >= 0.25
+  Blocks blocks = make_blocks({{"syscall/bare/getpid", 2.0}}, 3, 1);  // 3 blocks: p >= 2 / 2^3
   Comparison c = compare_blocks(blocks);
   const Finding& f = finding(c, "syscall/bare/getpid");
   EXPECT_EQ(f.verdict, Verdict::kInconclusive);
   EXPECT_NE(f.note.find("cannot reach"), std::string::npos) << f.note;
-  EXPECT_NE(f.note.find("--repetitions"), std::string::npos) << f.note;
+  EXPECT_NE(f.note.find("--blocks"), std::string::npos) << f.note;
+  EXPECT_NEAR(*f.smallest_p, 0.25, 1e-12);
   EXPECT_EQ(c.family_size, 0u);
   EXPECT_FALSE(c.gate_fails());
 }
@@ -196,7 +197,7 @@ TEST(AbComparison, HolmKeepsAChangeThatOnlyPassesAlphaAloneFromBeingFlagged) {
 // Rows that NEW alone ran (bench ab's NEW-only part): reported with NEW's median, failing
 // the gate when they failed, never tested.
 TEST(AbComparison, RowsNewAloneRanAreReportedNotTestedAndStillFailTheGate) {
-  Blocks blocks = make_blocks({{"startup/bare/noop", 1.0}}, 5, 3);
+  Blocks blocks = make_blocks({{"startup/bare/noop", 1.0}}, 12, 3);
   Comparison c = compare_blocks(blocks);
   ASSERT_FALSE(c.gate_fails());
   ResultsFile only = parsed(results_json({{.name = "syscall/bare/getpid", .real_ms = {1, 2, 3}},
@@ -217,11 +218,12 @@ TEST(AbComparison, RowsNewAloneRanAreReportedNotTestedAndStillFailTheGate) {
 }
 
 TEST(AbOutputs, MarkdownStatesVerdictsFalseAlarmRateAndWhatWasNotDecided) {
-  Blocks blocks = make_blocks({{"startup/container/noop", 1.20}, {"startup/bare/noop", 1.0}}, 5, 3);
+  Blocks blocks = make_blocks({{"startup/container/noop", 1.20}, {"startup/bare/noop", 1.0}}, 12, 3);
   Comparison c = compare_blocks(blocks);
   c.findings.push_back({.benchmark = "syscall/bare/getpid", .metric = "real_time", .verdict = Verdict::kInconclusive,
                         .note = "3 block(s) of 1 + 1 repetitions cannot reach p < 0.01"});
-  std::string md = markdown_summary(c, {"base-build", "new-build"});
+  std::string md = markdown_summary(c, {"base-build", "new-build", {"BASE `old`: it has no side server mode"}});
+  EXPECT_NE(md.find("**Note:** BASE `old`: it has no side server mode"), std::string::npos) << md;
   EXPECT_NE(md.find("## isobench A/B: 1 regression(s)"), std::string::npos) << md;
   EXPECT_NE(md.find("`base-build`"), std::string::npos);
   EXPECT_NE(md.find("**Expected false alarms:** Holm-Bonferroni over the 2 benchmark(s)"), std::string::npos) << md;
@@ -233,7 +235,7 @@ TEST(AbOutputs, MarkdownStatesVerdictsFalseAlarmRateAndWhatWasNotDecided) {
 }
 
 TEST(AbOutputs, ActionBenchmarkJsonHasOneEntryPerMeasuredBenchmarkInMicroseconds) {
-  Blocks blocks = make_blocks({{"startup/container/noop", 1.20}, {"startup/bare/noop", 1.0}}, 5, 3);
+  Blocks blocks = make_blocks({{"startup/container/noop", 1.20}, {"startup/bare/noop", 1.0}}, 12, 3);
   Comparison c = compare_blocks(blocks);
   nlohmann::json smaller = action_benchmark_json(c, false);
   ASSERT_EQ(smaller.size(), 2u);
@@ -262,7 +264,7 @@ TEST(AbOptions, NoSelectionIsTheCiSelectionInQuickMode) {
   EXPECT_TRUE(command->ab.selection.quick);
   EXPECT_EQ(command->ab.selection.suites, (std::vector<std::string>{"startup", "syscall", "cpu"}));
   EXPECT_EQ(command->ab.selection.backends, (std::vector<std::string>{"bare", "container", "crun", "runc"}));
-  EXPECT_EQ(command->ab.blocks, 4);
+  EXPECT_EQ(command->ab.blocks, 40);
   // Compared: the startup rows, with more repetitions for the cheap launches, the process
   // and the container rows apart; the rows --quick's repetitions cannot decide run in NEW only.
   const auto& parts = command->ab.parts;
@@ -275,7 +277,7 @@ TEST(AbOptions, NoSelectionIsTheCiSelectionInQuickMode) {
   EXPECT_EQ(parts[1].selection.repetitions, 200);
   EXPECT_TRUE(parts[2].compared);
   EXPECT_EQ(parts[2].selection.backends, (std::vector<std::string>{"crun", "runc"}));
-  EXPECT_EQ(parts[2].selection.repetitions, 20);
+  EXPECT_EQ(parts[2].selection.repetitions, 12);
   EXPECT_FALSE(parts[3].compared);
   EXPECT_EQ(parts[3].selection.suites, (std::vector<std::string>{"syscall", "cpu"}));
   EXPECT_EQ(parts[3].selection.backends, command->ab.selection.backends);
@@ -327,6 +329,17 @@ TEST(AbOptions, BadInputIsAOneLineErrorNamingIt) {
   EXPECT_EQ(slice->suites.slice_count, 5);
   EXPECT_FALSE(parse({"--backend", "bare", "--repetition-slice", "5/5"}));
   EXPECT_FALSE(parse({"--backend", "bare", "--repetition-slice", "x"}));
+}
+
+// The side server's command: backend flags only (the selection comes per request).
+TEST(AbOptions, AbSideTakesBackendFlagsOnly) {
+  auto side = parse({"ab-side", "--rootfs", "chroot"});
+  ASSERT_TRUE(side) << side.error().describe();
+  EXPECT_EQ(side->kind, cli::CommandKind::kAbSide);
+  EXPECT_EQ(side->backend_flags.rootfs_mode, "chroot");
+  auto bad = parse({"ab-side", "--backend", "bare"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().describe().find("--backend"), std::string::npos);
 }
 
 }  // namespace
