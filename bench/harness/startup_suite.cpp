@@ -56,9 +56,16 @@ void add_startup_suite(Plan& plan) {
     options.workload = {"noop", {}};
     LifecycleTimeouts timeouts = plan.timeouts_for(name);
     options.ready_timeout = timeouts.ready;
-    plan.add({bench_name, repetitions, [backend, options, timeouts](benchmark::State& state) {
+    // A guest's lives are shared with the VM ladder's rows (ladder_vm_suite.cpp).
+    std::shared_ptr<SharedLives> lives;
+    if (traits.boots_guest_os) {
+      lives = plan.shared<SharedLives>(noop_lives_key(name));
+      lives->configure(*backend, options, timeouts);
+      if (plan.passes_filter(bench_name)) lives->add_row(bench_name);
+    }
+    plan.add({bench_name, repetitions, [backend, options, timeouts, lives, bench_name](benchmark::State& state) {
                 for (auto _ : state) {
-                  auto record = run_lifecycle(*backend, options, timeouts);
+                  auto record = lives ? lives->next(bench_name) : run_lifecycle(*backend, options, timeouts);
                   if (!record) {
                     record_failure(state, record.error().describe());
                     break;
