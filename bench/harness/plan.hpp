@@ -73,6 +73,9 @@ class Plan {
   void add_unavailable(const std::string& name, const std::string& reason);
 
   const std::vector<BenchmarkSpec>& specs() const { return specs_; }
+  // A guess at one repetition's wall time from the backend's kind (SUITE/BACKEND/...):
+  // the progress meter's prior where a suite sets none.
+  double guess_repetition_s(const std::string& name) const;
 
   // State that several suites share within this plan, created by the first that asks
   // (the overhead suites' one instance per repetition for all their workloads).
@@ -86,8 +89,6 @@ class Plan {
   void register_with_google_benchmark(std::shared_ptr<RunTimings> timings = nullptr) const;
 
  private:
-  double guess_repetition_s(const std::string& name) const;
-
   BackendSet& backends_;
   PlanSelection selection_;
   std::optional<std::regex> filter_;
