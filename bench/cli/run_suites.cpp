@@ -46,12 +46,24 @@ PlanSelection plan_selection_from(const SuiteRun& run) {
   return selection;
 }
 
+// timings.json beside results.json, and one line on stderr naming where the time went.
+void write_timings(const RunTimings& timings, const std::filesystem::path& out_dir) {
+  std::filesystem::path path = out_dir / "timings.json";
+  if (auto written = write_file_atomically(path, timings.to_json().dump(2) + "\n"); !written) {
+    std::fprintf(stderr, "bench: %s\n", written.error().describe().c_str());
+    return;
+  }
+  std::fprintf(stderr, "bench: %s; per benchmark in %s\n", timings.summary().c_str(), path.c_str());
+}
+
 void add_all_suites(Plan& plan) {
   for (const auto& suite : suite_table()) suite.add(plan);
 }
 
 int run_suites(const Command& command, const std::string& command_line) {
   const SuiteRun& run = command.suites;
+  const std::int64_t run_start_ns = monotonic_ns();
+  auto timings = std::make_shared<RunTimings>();
   std::filesystem::path out_dir = run.out.value_or(default_results_dir());
   BackendSet backends(backend_config_from(command.backend_flags));
   // What isobench artifacts exist before the run: the leak audit at the end takes only
@@ -85,14 +97,17 @@ int run_suites(const Command& command, const std::string& command_line) {
   char* gb_argv[] = {program, flag_interleave, nullptr};
   int gb_argc = 2;
   benchmark::Initialize(&gb_argc, gb_argv);
-  plan.register_with_google_benchmark();
+  plan.register_with_google_benchmark(timings);
   RunReporter reporter;
+  // Probing backends and building the plan (image builds happen in the first repetitions).
+  timings->phase("setup", (monotonic_ns() - run_start_ns) / 1e9);
   {
     auto watch = safety::InterruptWatch::start();
     if (!watch) return usage_error(watch.error().describe());
     benchmark::RunSpecifiedBenchmarks(&reporter);
   }
   benchmark::ClearRegisteredBenchmarks();
+  const std::int64_t results_start_ns = monotonic_ns();
 
   auto parsed = parse_benchmark_json(reporter.json());
   if (!parsed) {
@@ -132,6 +147,8 @@ int run_suites(const Command& command, const std::string& command_line) {
     return 1;
   }
   std::fprintf(stderr, "bench: results written to %s\n", results_path.c_str());
+  // Shut-down, the leak audit, statistics and claims.
+  timings->phase("results", (monotonic_ns() - results_start_ns) / 1e9);
   // SPEC: the run ends with the claims verdict table (computed above, once).
   if (results.contains("claims")) {
     std::fflush(stdout);
@@ -139,20 +156,25 @@ int run_suites(const Command& command, const std::string& command_line) {
     std::fflush(stdout);
   }
   if (safety::interrupted()) {
+    write_timings(*timings, out_dir);
     std::fprintf(stderr, "bench: interrupted by SIG%s; results so far are marked \"interrupted\"\n",
                  ::sigabbrev_np(safety::interrupt_signal()));
     return 128 + safety::interrupt_signal();
   }
   if (!leaks.empty()) {
+    write_timings(*timings, out_dir);
     std::fprintf(stderr, "bench: the run left %zu isobench artifact(s) on the host (listed above, removed)\n",
                  leaks.size());
     return 1;
   }
   // SPEC: `bench --all` ends with the report and the claims table; results.json is
   // already on disk, so a report that fails costs only the charts.
+  const std::int64_t report_start_ns = monotonic_ns();
   if (run.all && render_report({out_dir}, std::nullopt) != 0)
     std::fprintf(stderr, "bench: report not rendered; results kept in %s (retry: bench report %s)\n",
                  results_path.c_str(), out_dir.c_str());
+  if (run.all) timings->phase("report", (monotonic_ns() - report_start_ns) / 1e9);
+  write_timings(*timings, out_dir);
   if (reporter.unavailable() > 0)
     std::fprintf(stderr, "bench: %d benchmark(s) skipped: backend unavailable (see bench doctor)\n",
                  reporter.unavailable());

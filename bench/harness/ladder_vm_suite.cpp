@@ -11,8 +11,6 @@
 // mark, one `noop` guest life per repetition shared by the backend's rows:
 //   ladder/{vm,qemu}/vmm_up          launch -> QEMU up with its vCPUs released
 //   ladder/{vm,qemu}/workload_ready  + guest kernel boot and the workload's start
-#include <deque>
-
 #include "runtimes/kvm/kvm_backend.hpp"
 #include "runtimes/kvm/primitives.hpp"
 #include "bench/harness/row_attributes.hpp"
@@ -53,30 +51,6 @@ constexpr GuestStep kGuestSteps[] = {
     {"workload_ready", "qemu_up", "ready", "vmm_up"},
 };
 
-// One guest life serves every row of a backend: the first row that needs a new
-// repetition runs it and queues the record for the others.
-class SharedGuestLives {
- public:
-  SharedGuestLives(Backend& backend, LaunchOptions options, LifecycleTimeouts timeouts)
-      : backend_(backend), options_(std::move(options)), timeouts_(timeouts), queues_(std::size(kGuestSteps)) {}
-
-  Result<LifecycleRecord> next(std::size_t row) {
-    if (queues_[row].empty()) {
-      Result<LifecycleRecord> record = run_lifecycle(backend_, options_, timeouts_);
-      for (auto& queue : queues_) queue.push_back(record);
-    }
-    Result<LifecycleRecord> record = std::move(queues_[row].front());
-    queues_[row].pop_front();
-    return record;
-  }
-
- private:
-  Backend& backend_;
-  LaunchOptions options_;
-  LifecycleTimeouts timeouts_;
-  std::vector<std::deque<Result<LifecycleRecord>>> queues_;
-};
-
 void add_guest_rows(Plan& plan, const std::string& name) {
   Backend* backend = plan.backends().find(name);
   if (backend == nullptr || !plan.wants_backend(name)) return;
@@ -89,10 +63,14 @@ void add_guest_rows(Plan& plan, const std::string& name) {
   LaunchOptions options;
   options.workload = {"noop", {}};
   options.ready_timeout = timeouts.ready;
-  auto lives = std::make_shared<SharedGuestLives>(*backend, options, timeouts);
-  for (std::size_t row = 0; row < std::size(kGuestSteps); ++row) {
-    const GuestStep step = kGuestSteps[row];
-    plan.add({"ladder/" + name + "/" + step.name, plan.repetitions(10, 3), [lives, row, step](benchmark::State& state) {
+  // One guest life serves every row of the backend, and the startup suite's `noop` row
+  // too when it runs (the same launch: startup_suite.cpp).
+  auto lives = plan.shared<SharedLives>(noop_lives_key(name));
+  lives->configure(*backend, options, timeouts);
+  for (const GuestStep& step : kGuestSteps) {
+    const std::string row = "ladder/" + name + "/" + step.name;
+    if (plan.passes_filter(row)) lives->add_row(row);
+    BenchmarkSpec spec{row, plan.repetitions(10, 3), [lives, row, step](benchmark::State& state) {
                 for (auto _ : state) {
                   auto record = lives->next(row);
                   if (!record) return record_failure(state, record.error().describe());
@@ -109,7 +87,9 @@ void add_guest_rows(Plan& plan, const std::string& name) {
                   attributes["baseline"] = step.baseline;
                   set_row_attributes(state, attributes);
                 }
-              }});
+              }};
+    spec.estimate_s = plan.guess_repetition_s(row) / 3;  // the life is shared (startup's row too)
+    plan.add(std::move(spec));
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <string>
 
@@ -33,5 +34,42 @@ struct LifecycleRecord {
 // workload failed is not an error here: look at record.outcome.failure.
 Result<LifecycleRecord> run_lifecycle(Backend& backend, const LaunchOptions& options,
                                       const LifecycleTimeouts& timeouts);
+
+// Lives of one launch (backend, workload, options) shared by several rows, possibly of
+// different suites: each row takes the next record queued for it; when it has none, a
+// new life runs and is queued for every row. Rows with the same repetitions use each life
+// once. The startup suite's guest `noop` rows and the VM ladder's rows read the same
+// lives, so a guest boots once for both (each boot is seconds under TCG).
+class SharedLives {
+ public:
+  void configure(Backend& backend, LaunchOptions options, LifecycleTimeouts timeouts) {
+    backend_ = &backend;
+    options_ = std::move(options);
+    timeouts_ = timeouts;
+  }
+  void add_row(const std::string& key) { queues_[key]; }
+  Result<LifecycleRecord> next(const std::string& key) {
+    auto& queue = queues_.at(key);
+    if (queue.empty()) {
+      ++launches_;
+      Result<LifecycleRecord> record = run_lifecycle(*backend_, options_, timeouts_);
+      for (auto& [row, pending] : queues_) pending.push_back(record);
+    }
+    Result<LifecycleRecord> record = std::move(queue.front());
+    queue.pop_front();
+    return record;
+  }
+  int launches() const { return launches_; }
+
+ private:
+  Backend* backend_ = nullptr;
+  LaunchOptions options_;
+  LifecycleTimeouts timeouts_;
+  std::map<std::string, std::deque<Result<LifecycleRecord>>> queues_;
+  int launches_ = 0;
+};
+
+// The shared `noop` lives of a guest backend: one per plan (startup and ladder read them).
+inline std::string noop_lives_key(const std::string& backend) { return "noop-lives/" + backend; }
 
 }  // namespace isobench

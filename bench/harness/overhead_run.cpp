@@ -10,46 +10,6 @@
 namespace isobench {
 namespace {
 
-struct SharedResult {
-  nlohmann::json data;
-  std::map<std::string, std::string> attributes;  // the backend's, for the label
-};
-
-// The runs of one group on one backend. Each row takes the next result queued for it;
-// when it has none, a new instance runs and queues its result for every row. Rows have
-// the same repetitions, so each run is used once by each row, in whatever order Google
-// Benchmark interleaves the repetitions.
-class SharedRuns {
- public:
-  SharedRuns(Backend& backend, WorkloadCommand command, LifecycleTimeouts timeouts, Limits limits)
-      : backend_(backend), command_(std::move(command)), timeouts_(timeouts), limits_(std::move(limits)) {}
-
-  void add_row(const std::string& row) { queues_[row]; }
-
-  Result<SharedResult> next(const std::string& row) {
-    auto& queue = queues_.at(row);
-    if (queue.empty()) launch();
-    Result<SharedResult> result = std::move(queue.front());
-    queue.pop_front();
-    return result;
-  }
-
- private:
-  void launch() {
-    LifecycleRecord record;
-    auto data = run_overhead_workload(backend_, command_, timeouts_, &record, limits_);
-    Result<SharedResult> result = data ? Result<SharedResult>(SharedResult{std::move(*data), record.attributes})
-                                       : Result<SharedResult>(std::unexpected(data.error()));
-    for (auto& [row, queue] : queues_) queue.push_back(result);
-  }
-
-  Backend& backend_;
-  WorkloadCommand command_;
-  LifecycleTimeouts timeouts_;
-  Limits limits_;
-  std::map<std::string, std::deque<Result<SharedResult>>> queues_;
-};
-
 // Figures per op are reported as the row's time per op; the others as the time of the
 // workload's measured window (fixed work, so it moves inversely with the figure).
 double manual_time_s(const OverheadRow& row, const nlohmann::json& figures) {
@@ -71,9 +31,9 @@ nlohmann::json row_attributes(const SharedResult& result, const OverheadRow& row
   return attributes;
 }
 
-void report_row(benchmark::State& state, SharedRuns& runs, const OverheadRow& row) {
+void report_row(benchmark::State& state, SharedRuns& runs, const std::string& key, const OverheadRow& row) {
   for (auto _ : state) {
-    auto result = runs.next(row.name);
+    auto result = runs.next(key);
     if (!result) {
       record_failure(state, result.error().describe());
       break;
@@ -101,7 +61,11 @@ void report_row(benchmark::State& state, SharedRuns& runs, const OverheadRow& ro
 OverheadSizes overhead_sizes(bool quick) {
   // io stays within the container's 64 MiB /tmp.
   if (quick) return {"0.05", "100", "96M", "32M", "256M", "8M"};
-  return {"0.3", "400", "192M", "128M", "1G", "32M"};
+  // 0.1 s per syscall operation: hundreds of thousands of getpids, and still ~1,000 of the
+  // slowest forwarded call (open+close, 110 us in the microvm guest); the spread that the
+  // claims' intervals need comes from the repetitions. 0.3 s cost a --all run minutes
+  // (eight operations per launch, on every backend).
+  return {"0.1", "400", "192M", "128M", "1G", "32M"};
 }
 
 Result<nlohmann::json> workload_data(const Outcome& outcome) {
@@ -150,6 +114,27 @@ Result<nlohmann::json> run_overhead_workload(Backend& backend, const WorkloadCom
   return data;
 }
 
+WorkloadCommand sequence_command(const std::vector<const WorkloadCommand*>& commands) {
+  if (commands.size() == 1) return *commands.front();
+  WorkloadCommand sequence{"sequence", {}};
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (i > 0) sequence.args.push_back("--");
+    sequence.args.push_back(commands[i]->name);
+    sequence.args.insert(sequence.args.end(), commands[i]->args.begin(), commands[i]->args.end());
+  }
+  return sequence;
+}
+
+Result<nlohmann::json> sequence_part(const nlohmann::json& data, std::size_t index) {
+  if (!data.contains("parts") || !data["parts"].is_array() || data["parts"].size() <= index)
+    return fail("sequence result has no part " + std::to_string(index + 1) + ": " + data.dump());
+  const nlohmann::json& part = data["parts"][index];
+  const std::string workload = part.value("workload", std::string("?"));
+  if (!part.value("ok", false)) return fail(workload + " failed: " + part.value("error", std::string("no reason given")));
+  if (!part.contains("data") || !part["data"].is_object()) return fail(workload + ": result has no data object");
+  return part["data"];
+}
+
 void add_overhead_groups(Plan& plan, const std::string& suite, const std::vector<OverheadGroup>& groups) {
   for (const auto& name : plan.backends().names()) {
     if (!plan.wants_backend(name)) continue;
@@ -159,26 +144,95 @@ void add_overhead_groups(Plan& plan, const std::string& suite, const std::vector
     const Availability& availability = plan.backends().availability(name);
     // A guest boots for every repetition: a few seconds each under TCG.
     int repetitions = traits.boots_guest_os ? plan.repetitions(5, 3) : plan.repetitions(10, 3);
+    // One per backend for all overhead suites: their workloads share each instance.
+    auto runs = plan.shared<SharedRuns>("overhead/" + name);
+    runs->configure(*backend, plan.timeouts_for(name));
     for (const auto& group : groups) {
       WorkloadCommand command = group.command;
       for (auto& arg : command.args)
         if (arg == kWritableDir) arg = traits.writable_dir;
-      Limits limits;  // containers and bare run unlimited; a guest needs RAM for the arrays
-      if (traits.boots_guest_os && group.working_set_bytes > 0) limits.memory_bytes = guest_memory_for(group.working_set_bytes);
-      auto runs = std::make_shared<SharedRuns>(*backend, command, plan.timeouts_for(name), limits);
+      // Containers and bare run unlimited; a guest needs RAM for the arrays.
+      std::uint64_t memory = traits.boots_guest_os ? guest_memory_for(group.working_set_bytes) : 0;
+      if (group.working_set_bytes == 0) memory = 0;
+      const std::size_t index = runs->add_group(command, memory);
       for (const auto& row : group.rows) {
         std::string bench_name = suite + "/" + name + "/" + row.name;
         if (!availability.available) {
           plan.add_unavailable(bench_name, availability.reason);
           continue;
         }
-        BenchmarkSpec spec{bench_name, repetitions, [runs, row](benchmark::State& state) { report_row(state, *runs, row); }};
+        BenchmarkSpec spec{bench_name, repetitions,
+                           [runs, bench_name, row](benchmark::State& state) { report_row(state, *runs, bench_name, row); }};
         spec.unit = row.counter == "ns_per_op" ? benchmark::kNanosecond : benchmark::kMillisecond;
+        // One launch serves all the backend's overhead rows (about 20 in --all): each
+        // row's share of it, twice the backend's launch guess for the parts' own time.
+        spec.estimate_s = 2 * plan.guess_repetition_s(bench_name) / 20;
         std::size_t before = plan.specs().size();
         plan.add(std::move(spec));
-        if (plan.specs().size() > before) runs->add_row(row.name);  // not filtered out
+        if (plan.specs().size() > before) runs->add_row(bench_name, index);  // not filtered out
       }
     }
+  }
+}
+
+void SharedRuns::configure(Backend& backend, LifecycleTimeouts timeouts) {
+  backend_ = &backend;
+  timeouts_ = timeouts;
+}
+
+std::size_t SharedRuns::add_group(WorkloadCommand command, std::uint64_t memory_bytes) {
+  groups_.push_back({std::move(command), memory_bytes});
+  return groups_.size() - 1;
+}
+
+void SharedRuns::add_row(const std::string& key, std::size_t group) {
+  row_group_[key] = group;
+  queues_[key];
+}
+
+Result<SharedResult> SharedRuns::next(const std::string& key) {
+  auto& queue = queues_.at(key);
+  if (queue.empty()) launch();
+  Result<SharedResult> result = std::move(queue.front());
+  queue.pop_front();
+  return result;
+}
+
+std::vector<std::size_t> SharedRuns::used_groups() const {
+  std::set<std::size_t> used;
+  for (const auto& [key, group] : row_group_) used.insert(group);
+  return {used.begin(), used.end()};
+}
+
+void SharedRuns::launch() {
+  ++launches_;
+  const std::vector<std::size_t> used = used_groups();
+  std::vector<const WorkloadCommand*> commands;
+  Limits limits;
+  for (std::size_t group : used) {
+    commands.push_back(&groups_[group].command);
+    if (groups_[group].memory_bytes > 0)
+      limits.memory_bytes = std::max(limits.memory_bytes.value_or(0), groups_[group].memory_bytes);
+  }
+  LifecycleTimeouts timeouts = timeouts_;
+  timeouts.exit *= static_cast<int>(std::max<std::size_t>(used.size(), 1));  // the parts run one after another
+  LifecycleRecord record;
+  auto data = run_overhead_workload(*backend_, sequence_command(commands), timeouts, &record, limits);
+  std::vector<Result<SharedResult>> results;
+  for (std::size_t i = 0; i < used.size(); ++i) {
+    if (!data) {
+      results.push_back(std::unexpected(data.error()));
+    } else if (used.size() == 1) {
+      results.push_back(SharedResult{*data, record.attributes});
+    } else {
+      auto part = sequence_part(*data, i);
+      results.push_back(part ? Result<SharedResult>(SharedResult{std::move(*part), record.attributes})
+                             : Result<SharedResult>(std::unexpected(part.error())));
+    }
+  }
+  for (auto& [key, queue] : queues_) {
+    auto at = std::find(used.begin(), used.end(), row_group_.at(key));
+    queue.push_back(results[static_cast<std::size_t>(at - used.begin())]);
   }
 }
 

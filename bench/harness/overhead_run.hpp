@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,8 +22,9 @@ struct OverheadRow {
   std::vector<std::string> facts;  // fields copied into the row's label: "storage"
 };
 
-// One workload command whose every run feeds all of its rows, so that a guest boots once
-// per repetition for the eight syscall rows, not eight times.
+// One workload command whose every run feeds all of its rows. The groups of all overhead
+// suites on one backend share each instance: it runs their commands in turn, so that a
+// guest boots once per repetition for all of them (SharedRuns in overhead_run.cpp).
 struct OverheadGroup {
   WorkloadCommand command;
   std::vector<OverheadRow> rows;
@@ -62,6 +65,54 @@ Result<nlohmann::json> row_figures(const nlohmann::json& data, const std::string
 Result<nlohmann::json> run_overhead_workload(Backend& backend, const WorkloadCommand& command,
                                              const LifecycleTimeouts& timeouts, LifecycleRecord* record = nullptr,
                                              const Limits& limits = {});
+
+// The command that runs `commands` one after another in one instance: the workload's
+// `sequence W1 ARGS -- W2 ARGS ...`, or the one command itself.
+WorkloadCommand sequence_command(const std::vector<const WorkloadCommand*>& commands);
+// Part `index` of a sequence's result data: that workload's own data, or its failure.
+Result<nlohmann::json> sequence_part(const nlohmann::json& data, std::size_t index);
+
+// The overhead runs of one backend, across the suites (syscall, cpu, mem, io): every
+// repetition is one instance that runs each group's workload in turn (the workload's
+// `sequence`), each part timed inside it as it would be alone, so that a guest boots once
+// per repetition for all of them rather than once per group. Each row takes the next
+// result queued for it; when it has none, a new instance runs and queues each group's
+// result for that group's rows. Rows have the same repetitions, so each run is used once
+// by each row, in whatever order Google Benchmark interleaves the repetitions. A part
+// that fails fails only its group's rows.
+struct SharedResult {
+  nlohmann::json data;                            // the part's own result data
+  std::map<std::string, std::string> attributes;  // the backend's, for the label
+};
+
+class SharedRuns {
+ public:
+  void configure(Backend& backend, LifecycleTimeouts timeouts);
+  // A workload command and the guest RAM it needs (0: the default); returns its index.
+  std::size_t add_group(WorkloadCommand command, std::uint64_t memory_bytes);
+  // A row (by a unique key) reading the results of group `group`.
+  void add_row(const std::string& key, std::size_t group);
+  // The row's next result, launching an instance when none is queued for it.
+  Result<SharedResult> next(const std::string& key);
+  // Instances launched so far.
+  int launches() const { return launches_; }
+
+ private:
+  struct Group {
+    WorkloadCommand command;
+    std::uint64_t memory_bytes = 0;
+  };
+  // The groups that have rows (the others were filtered out), in the order added.
+  std::vector<std::size_t> used_groups() const;
+  void launch();
+
+  Backend* backend_ = nullptr;
+  LifecycleTimeouts timeouts_;
+  std::vector<Group> groups_;
+  std::map<std::string, std::size_t> row_group_;
+  std::map<std::string, std::deque<Result<SharedResult>>> queues_;
+  int launches_ = 0;
+};
 
 // Registers SUITE/BACKEND/ROW for every selected backend that runs workloads; an
 // unavailable backend gets rows that say why.

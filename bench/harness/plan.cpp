@@ -80,7 +80,7 @@ void Plan::add_unavailable(const std::string& name, const std::string& reason) {
        }});
 }
 
-void Plan::register_with_google_benchmark() const {
+void Plan::register_with_google_benchmark(std::shared_ptr<RunTimings> timings) const {
   const bool show_progress = ::isatty(STDERR_FILENO) == 1;
   const std::size_t total = specs_.size();
   std::shared_ptr<ProgressMeter> progress;
@@ -110,6 +110,13 @@ void Plan::register_with_google_benchmark() const {
         break;
       }
     };
+    if (timings) {
+      body = [body, timings, name = spec.name](benchmark::State& state) {
+        const std::int64_t start_ns = monotonic_ns();
+        body(state);
+        timings->repetition(name, (monotonic_ns() - start_ns) / 1e9);
+      };
+    }
     if (show_progress) {
       // Printed before the repetition starts, outside the measured window.
       body = [body, i, total, progress, run_start_ns, repetitions = spec.repetitions,

@@ -5,6 +5,8 @@
 #include <benchmark/benchmark.h>
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <string>
@@ -14,6 +16,7 @@
 
 #include "backend_set.hpp"
 #include "lifecycle.hpp"
+#include "run_timings.hpp"
 
 namespace isobench {
 
@@ -70,15 +73,27 @@ class Plan {
   void add_unavailable(const std::string& name, const std::string& reason);
 
   const std::vector<BenchmarkSpec>& specs() const { return specs_; }
-  void register_with_google_benchmark() const;
-
- private:
+  // A guess at one repetition's wall time from the backend's kind (SUITE/BACKEND/...):
+  // the progress meter's prior where a suite sets none.
   double guess_repetition_s(const std::string& name) const;
 
+  // State that several suites share within this plan, created by the first that asks
+  // (the overhead suites' one instance per repetition for all their workloads).
+  template <class T>
+  std::shared_ptr<T> shared(const std::string& key) {
+    std::shared_ptr<void>& slot = shared_[key];
+    if (!slot) slot = std::make_shared<T>();
+    return std::static_pointer_cast<T>(slot);
+  }
+  // Registers every spec; with `timings`, each repetition's wall time is added to it.
+  void register_with_google_benchmark(std::shared_ptr<RunTimings> timings = nullptr) const;
+
+ private:
   BackendSet& backends_;
   PlanSelection selection_;
   std::optional<std::regex> filter_;
   std::vector<BenchmarkSpec> specs_;
+  std::map<std::string, std::shared_ptr<void>> shared_;
 };
 
 // Marks a failed repetition: recorded in the row, and the run goes on.

@@ -56,9 +56,16 @@ void add_startup_suite(Plan& plan) {
     options.workload = {"noop", {}};
     LifecycleTimeouts timeouts = plan.timeouts_for(name);
     options.ready_timeout = timeouts.ready;
-    plan.add({bench_name, repetitions, [backend, options, timeouts](benchmark::State& state) {
+    // A guest's lives are shared with the VM ladder's rows (ladder_vm_suite.cpp).
+    std::shared_ptr<SharedLives> lives;
+    if (traits.boots_guest_os) {
+      lives = plan.shared<SharedLives>(noop_lives_key(name));
+      lives->configure(*backend, options, timeouts);
+      if (plan.passes_filter(bench_name)) lives->add_row(bench_name);
+    }
+    BenchmarkSpec spec{bench_name, repetitions, [backend, options, timeouts, lives, bench_name](benchmark::State& state) {
                 for (auto _ : state) {
-                  auto record = run_lifecycle(*backend, options, timeouts);
+                  auto record = lives ? lives->next(bench_name) : run_lifecycle(*backend, options, timeouts);
                   if (!record) {
                     record_failure(state, record.error().describe());
                     break;
@@ -70,7 +77,10 @@ void add_startup_suite(Plan& plan) {
                   state.SetIterationTime(record->total_s());
                   record_lifecycle(state, *record);
                 }
-              }});
+              }};
+    // A guest's life is shared by this row and the ladder's two (when it runs).
+    if (lives) spec.estimate_s = plan.guess_repetition_s(bench_name) / 3;
+    plan.add(std::move(spec));
     // The floor is a plain host process: it belongs next to the backend that is one.
     if (traits.family == BackendFamily::kProcess) add_floor(plan, repetitions);
   }

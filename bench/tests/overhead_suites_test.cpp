@@ -172,6 +172,79 @@ TEST(SameBehaviour, ChecksumAndCpuDigestsMatchBareInEveryAvailableBackend) {
   if (compared.empty()) GTEST_SKIP() << "no backend but bare can run here: " << ::testing::PrintToString(skipped);
 }
 
+// Guest reuse: one instance (one guest boot) runs every overhead group in turn; each row
+// gets its own group's figures from its own part, and a part that fails fails only its
+// rows. On bare and on each guest backend available here (a TCG boot each).
+TEST(GuestReuse, OneInstanceServesEveryGroupEachRowWithItsOwnFigures) {
+  BackendConfig config;
+  config.workload_binary = default_workload_binary();
+  config.state_dir = default_state_dir();
+  BackendSet backends(config);
+  std::vector<std::string> tried, skipped;
+  for (const std::string name : {"bare", "qemu", "vm"}) {
+    Backend* backend = backends.find(name);
+    if (backend == nullptr || !backends.availability(name).available) {
+      skipped.push_back(name);
+      continue;
+    }
+    SCOPED_TRACE(name);
+    tried.push_back(name);
+    const BackendTraits traits = backend->traits();
+    SharedRuns runs;
+    runs.configure(*backend, {std::chrono::milliseconds(traits.ready_timeout), std::chrono::milliseconds(traits.exit_timeout)});
+    runs.add_row("cpu", runs.add_group({"cpu", {"2"}}, 0));
+    // /proc takes no new directory: this part fails inside the instance.
+    runs.add_row("io-failing", runs.add_group({"io", {"/proc/isobench-no-such-dir", "1M"}}, 0));
+    const std::size_t syscall = runs.add_group({"syscall", {"all", "0.01"}}, 0);
+    runs.add_row("getpid", syscall);
+    runs.add_row("stat", syscall);
+    runs.add_row("triad", runs.add_group({"mem", {"triad", "8M"}}, traits.boots_guest_os ? guest_memory_for(8u << 20) : 0));
+    runs.add_group({"cpu", {"1"}}, 0);  // no row reads it (filtered out): never run
+    for (int repetition = 1; repetition <= 2; ++repetition) {
+      auto cpu = runs.next("cpu");
+      ASSERT_TRUE(cpu) << cpu.error().describe();
+      EXPECT_GT((*cpu).data.value("ops_per_s", 0.0), 0) << (*cpu).data.dump();
+      EXPECT_EQ((*cpu).data.value("ops", 0u), 2u * (1u << 20) / 8) << (*cpu).data.dump();  // its own part, 2 rounds
+      auto failing = runs.next("io-failing");
+      ASSERT_FALSE(failing);
+      EXPECT_NE(failing.error().describe().find("io failed"), std::string::npos) << failing.error().describe();
+      for (const char* op : {"getpid", "stat"}) {
+        auto result = runs.next(op);
+        ASSERT_TRUE(result) << result.error().describe();
+        auto figures = row_figures((*result).data, std::string("/") + op, "ns_per_op");
+        EXPECT_TRUE(figures) << (figures ? "" : figures.error().describe());
+      }
+      auto triad = runs.next("triad");
+      ASSERT_TRUE(triad) << triad.error().describe();
+      EXPECT_TRUE(row_figures((*triad).data, "/triad", "bytes_per_s"));
+      // One instance per repetition for all four groups, whichever row asked first.
+      EXPECT_EQ(runs.launches(), repetition);
+    }
+  }
+  EXPECT_FALSE(tried.empty());
+  if (tried.size() == 1) std::printf("guest backends not available here: %s\n", ::testing::PrintToString(skipped).c_str());
+}
+
+// The command a shared instance runs: the groups joined by `--` for the workload's
+// `sequence`; one group alone runs as it is.
+TEST(GuestReuse, TheSequenceCommandJoinsTheGroupsAndReadsEachPart) {
+  WorkloadCommand cpu{"cpu", {"2"}}, io{"io", {"/tmp", "1M"}};
+  WorkloadCommand both = sequence_command({&cpu, &io});
+  EXPECT_EQ(both.name, "sequence");
+  EXPECT_EQ(both.args, (std::vector<std::string>{"cpu", "2", "--", "io", "/tmp", "1M"}));
+  WorkloadCommand alone = sequence_command({&cpu});
+  EXPECT_EQ(alone.name, "cpu");
+  EXPECT_EQ(alone.args, cpu.args);
+  nlohmann::json data = nlohmann::json::parse(R"({"parts": [
+      {"workload": "cpu", "ok": true, "data": {"ops_per_s": 5}},
+      {"workload": "io", "ok": false, "error": "mkdir /x: Permission denied"}]})");
+  EXPECT_EQ(sequence_part(data, 0).value()["ops_per_s"], 5);
+  auto failed = sequence_part(data, 1);
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().describe().find("io failed: mkdir /x: Permission denied"), std::string::npos);
+  EXPECT_FALSE(sequence_part(data, 2));
+}
+
 // The full-size mem run once failed in every guest: 192 MiB of arrays is more than 80% of
 // a 256 MiB guest's MemAvailable. Guests now get RAM for the working set.
 TEST(OverheadSizes, AGuestGetsRamForTheMemArraysOfBothSizes) {

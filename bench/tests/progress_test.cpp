@@ -1,4 +1,5 @@
 #include "harness/progress.hpp"
+#include "harness/run_timings.hpp"
 
 #include <gtest/gtest.h>
 
@@ -30,4 +31,30 @@ TEST(FormatDuration, SecondsMinutesHours) {
   EXPECT_EQ(format_duration(185), "3m05s");
   EXPECT_EQ(format_duration(3720), "1h02m");
   EXPECT_EQ(format_duration(-1), "0s");
+}
+
+// timings.json: each benchmark's repetitions summed, per suite and per suite x backend,
+// the phases outside the benchmarks in the total, and a summary naming the costliest pairs.
+TEST(RunTimings, SumsRepetitionsPerBenchmarkSuiteAndBackend) {
+  RunTimings timings;
+  timings.phase("setup", 2.0);
+  timings.repetition("syscall/vm/getpid", 9.0);  // the launch the other rows share
+  timings.repetition("syscall/vm/getpid", 8.0);
+  timings.repetition("syscall/vm/stat", 0.5);
+  timings.repetition("startup/bare/noop", 0.25);
+  timings.repetition("ladder/container/noop/spawn", 1.0);
+  timings.phase("report", 3.0);
+  nlohmann::json out = timings.to_json();
+  EXPECT_DOUBLE_EQ(out["benchmarks"]["syscall/vm/getpid"]["wall_s"].get<double>(), 17.0);
+  EXPECT_EQ(out["benchmarks"]["syscall/vm/getpid"]["repetitions"].get<int>(), 2);
+  EXPECT_DOUBLE_EQ(out["by_suite_backend"]["syscall/vm"].get<double>(), 17.5);
+  EXPECT_DOUBLE_EQ(out["by_suite_backend"]["ladder/container"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(out["by_suite"]["startup"].get<double>(), 0.25);
+  EXPECT_DOUBLE_EQ(out["phases"]["benchmarks"].get<double>(), 18.75);
+  EXPECT_DOUBLE_EQ(out["total_s"].get<double>(), 23.75);
+  EXPECT_EQ(timings.summary(),
+            "wall time 24s, setup 2s, report 3s, benchmarks 19s (most: syscall/vm 18s, ladder/container 1s, "
+            "startup/bare 0s)");
+  EXPECT_EQ(suite_backend_of("net/container-nat/rr"), "net/container-nat");
+  EXPECT_EQ(suite_backend_of("odd"), "odd");
 }

@@ -22,6 +22,7 @@ std::span<const WorkloadEntry> workload_table() {
       {"io", "io DIR [seqwrite|randread] [BYTES[K|M|G]]", run_io},
       {"net", "net all|rr|stream|connect HOST PORT [SIZE] [SECONDS]", run_net},
       {"crash", "crash [segv|abort]", run_crash},
+      {"sequence", "sequence W1 [ARGS] -- W2 [ARGS] ...", run_sequence},
   };
   return kTable;
 }

@@ -54,6 +54,8 @@ int run_io(std::span<const std::string> args, JsonObject& out, std::string& erro
 int run_net(std::span<const std::string> args, JsonObject& out, std::string& error);
 // Dies by SIGSEGV (default) or abort() after readiness: fault-injection for tests.
 int run_crash(std::span<const std::string> args, JsonObject& out, std::string& error);
+// Several workloads in turn in one instance, one result each (sequence.cpp).
+int run_sequence(std::span<const std::string> args, JsonObject& out, std::string& error);
 // The OPs `syscall` knows, in the order the suite reports them.
 std::span<const std::string_view> syscall_operations();
 

@@ -103,6 +103,7 @@ std::string ProcessInstance::explain_failure(const ExitStatus& status, bool has_
 Result<void> ProcessInstance::teardown() {
   if (torn_down_) return {};
   torn_down_ = true;
+  if (child_.running()) stop_gracefully();
   child_.kill_and_reap();
   auto released = release_resources();
   phases_.mark("torn_down");

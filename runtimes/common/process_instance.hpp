@@ -23,6 +23,9 @@ class ProcessInstance : public Instance {
   // Why a run failed, given how the process ended and whether a result line came.
   // Empty means success. The default: non-zero exit or signal, with the last console line.
   virtual std::string explain_failure(const ExitStatus& status, bool has_result);
+  // Asks the instance to stop through its own runtime before its host process is
+  // killed, so that the process reaps its own children (called only while it runs).
+  virtual void stop_gracefully() {}
   // Releases what the derived backend owns; called once, after the child is reaped.
   virtual Result<void> release_resources() { return {}; }
 

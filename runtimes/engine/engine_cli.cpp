@@ -43,7 +43,12 @@ class EngineInstance final : public ProcessInstance {
  protected:
   Result<void> release_resources() override {
     // Removes a container that ran to the end as well as one whose attach was killed.
-    auto removed = cli_.run({"rm", "--force", name_}, Deadline::after(kStepTimeout));
+    // The idle workload is its container's PID 1 and has no SIGTERM handler, so the
+    // kernel drops SIGTERM: an engine that waits for it to stop waits its whole grace time.
+    std::vector<std::string> args = {"rm", "--force"};
+    args.insert(args.end(), cli_.force_remove_flags.begin(), cli_.force_remove_flags.end());
+    args.push_back(name_);
+    auto removed = cli_.run(args, Deadline::after(kStepTimeout));
     if (!removed) return std::unexpected(removed.error().with_context("rm " + name_));
     return {};
   }

@@ -19,6 +19,9 @@ struct EngineCli {
   std::filesystem::path binary;
   std::vector<std::string> global_flags;  // docker: -H unix://SOCK; podman: --root DIR ...
   std::vector<std::string> env;           // empty: inherit
+  // Added to `rm --force`: podman's stops with SIGTERM and waits 10 s before SIGKILL
+  // (`--time 0` kills at once); docker's rm --force kills at once and takes no --time.
+  std::vector<std::string> force_remove_flags;
 
   std::vector<std::string> argv(const std::vector<std::string>& args) const;
   // Runs `binary global_flags args` to completion; its stdout, trailing newline removed.

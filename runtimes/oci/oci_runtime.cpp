@@ -48,6 +48,25 @@ class OciInstance final : public ProcessInstance {
   std::map<std::string, std::string> attributes() const override { return attributes_; }
 
  protected:
+  // A container still running (an idle one, a workload past its deadline) is killed
+  // through the runtime, and its `run` process left to end by itself: that process is the
+  // parent of the runtime's helpers (runsc's sandbox and gofer, runc's init) and reaps
+  // them. Killed first, it would orphan them to this machine's init, which reaps late
+  // (HOST-NOTES.md), and `runsc delete` then polls the zombie sandbox until its 5 s
+  // deadline: "waiting sandbox ... stop: context deadline exceeded".
+  void stop_gracefully() override {
+    if (!runtime_state_exists(state_root_, id_)) return;
+    Deadline deadline = Deadline::after(std::chrono::seconds(10));
+    std::vector<std::string> argv = delete_argv_;
+    argv.resize(argv.size() - 3);  // the global flags, without `delete --force ID`
+    argv.push_back("kill");
+    argv.push_back(id_);
+    argv.push_back("KILL");
+    if (auto killed = run_runtime(argv, deadline); !killed) return;  // the forced delete follows
+    (void)child().wait(deadline);
+  }
+
+
   Result<void> release_resources() override {
     Result<void> first;
     // A runtime that ran to the end removed its container; one that was killed left it
@@ -65,14 +84,16 @@ class OciInstance final : public ProcessInstance {
   }
 
  private:
-  Result<void> force_delete() {
-    Deadline deadline = Deadline::after(std::chrono::seconds(10));
+  Result<void> force_delete() { return run_runtime(delete_argv_, Deadline::after(std::chrono::seconds(10))); }
+
+  // One runtime command (delete, kill), in the private cgroup2 namespace where launches run.
+  Result<void> run_runtime(const std::vector<std::string>& argv, Deadline deadline) {
     if (!private_cgroup2_) {
-      auto output = capture_output(delete_argv_, deadline);
+      auto output = capture_output(argv, deadline);
       if (!output) return std::unexpected(output.error());
       return {};
     }
-    auto child = spawn_with_private_cgroup2(delete_argv_, {});
+    auto child = spawn_with_private_cgroup2(argv, {});
     if (!child) return std::unexpected(child.error());
     auto status = child->wait(deadline);
     if (!status) return std::unexpected(status.error());

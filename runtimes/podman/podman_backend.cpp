@@ -196,7 +196,8 @@ class PodmanBackend final : public Backend {
     EngineCli cli{*binary_,
                   {"--root", d + "/root", "--runroot", r, "--tmpdir", d + "/tmp", "--cgroup-manager", "cgroupfs",
                    "--events-backend", "file", "--runtime", runtime->string(), "--runtime-flag", "root=" + r + "/runc"},
-                  {}};
+                  {},
+                  {"--time", "0"}};
     auto image = ensure_minimal_image(config_);
     if (!image) return Availability::no(image.error().describe());
     std::string name = "isobench-podman-" + std::to_string(::getpid()) + "-minimal";

@@ -190,3 +190,45 @@ TEST(IoWorkload, BadArgumentsAreUsageErrors) {
   expect_usage_error({"io", "/tmp", "seqwrite", "5000"}, "5000");
   expect_usage_error({"io", "/tmp", "append"}, "append");
 }
+
+// One instance runs several workloads in turn (a guest boots once for all of them): each
+// part has its own figures, as it would alone, and a failing part is recorded failed
+// while the parts after it still run.
+TEST(SequenceWorkload, EachPartHasItsOwnFiguresAndAFailedPartDoesNotStopTheRest) {
+  ScratchDir dir;
+  auto data = data_of({"sequence", "cpu", "3", "--", "io", "/proc/isobench-no-such-dir", "1M", "--", "io", dir.str(), "seqwrite", "1M",
+                       "--", "syscall", "getpid", "0.01"});
+  ASSERT_TRUE(data.contains("parts") && data["parts"].is_array()) << data.dump();
+  const auto& parts = data["parts"];
+  ASSERT_EQ(parts.size(), 4u) << data.dump();
+  EXPECT_EQ(parts[0]["workload"], "cpu");
+  ASSERT_TRUE(parts[0]["ok"].get<bool>()) << parts[0].dump();
+  positive(parts[0]["data"], "ops_per_s");
+  // The same digest as the cpu workload alone: the same work was done.
+  EXPECT_EQ(parts[0]["data"]["digest"], data_of({"cpu", "3"})["digest"]);
+  // /proc takes no new directory: this part fails at run time, with its own error.
+  EXPECT_EQ(parts[1]["workload"], "io");
+  EXPECT_FALSE(parts[1]["ok"].get<bool>()) << parts[1].dump();
+  EXPECT_NE(parts[1]["error"].get<std::string>().find("/proc/isobench-no-such-dir"), std::string::npos) << parts[1].dump();
+  EXPECT_FALSE(parts[1].contains("data"));
+  ASSERT_TRUE(parts[2]["ok"].get<bool>()) << parts[2].dump();
+  positive(parts[2]["data"]["seqwrite"], "bytes_per_s");
+  EXPECT_EQ(parts[2]["data"]["seqwrite"]["bytes"].get<std::uint64_t>(), 1u << 20);
+  ASSERT_TRUE(parts[3]["ok"].get<bool>()) << parts[3].dump();
+  positive(parts[3]["data"]["getpid"], "ns_per_op");
+  for (const auto& part : parts) positive(part, "wall_s");
+  EXPECT_TRUE(dir.empty());
+}
+
+TEST(SequenceWorkload, BadPartsAreUsageErrorsBeforeAnyPartRuns) {
+  expect_usage_error({"sequence"}, "part 1 is empty");
+  expect_usage_error({"sequence", "cpu", "3", "--"}, "part 2 is empty");
+  expect_usage_error({"sequence", "cpu", "3", "--", "frob"}, "part 2: unknown workload `frob`");
+  expect_usage_error({"sequence", "cpu", "3", "--", "sequence", "noop"}, "cannot nest");
+  // A part's own bad argument fails that part only.
+  auto data = data_of({"sequence", "cpu", "ten", "--", "noop"});
+  ASSERT_EQ(data["parts"].size(), 2u);
+  EXPECT_FALSE(data["parts"][0]["ok"].get<bool>());
+  EXPECT_NE(data["parts"][0]["error"].get<std::string>().find("usage: cpu"), std::string::npos);
+  EXPECT_TRUE(data["parts"][1]["ok"].get<bool>());
+}
