@@ -193,7 +193,7 @@ class DockerBackend final : public Backend {
   Availability check() {
     auto client = find_docker_client();
     if (!client) return Availability::no("the docker client is not installed (apt-get install docker.io)");
-    EngineCli cli{*client, {}, {}};
+    EngineCli cli{*client, {}, {}, {}};
     if (user_host_.empty()) {
       auto dockerd = find_runtime_binary("dockerd");
       if (!dockerd) return Availability::no("dockerd is not installed (apt-get install docker.io)");

@@ -165,7 +165,7 @@ TEST(EngineVersion, ReadsTheVersionWord) {
 }
 
 TEST(EngineImport, APathThatIsNeitherATreeNorATarIsAnErrorNamingIt) {
-  EngineCli cli{"/nonexistent/docker", {}, {}};
+  EngineCli cli{"/nonexistent/docker", {}, {}, {}};
   auto imported = engine_import_image(cli, "/nonexistent/isobench-rootfs.tar", "/isobench-workload", "isobench-x", "/tmp");
   ASSERT_FALSE(imported);
   EXPECT_NE(imported.error().describe().find("`/nonexistent/isobench-rootfs.tar` is neither a directory nor a tar file"),

@@ -234,7 +234,7 @@ class DockerUserDaemon : public ::testing::Test {
     work_ = dir;
     auto started = daemon_.start(*dockerd);
     ASSERT_TRUE(started) << started.error().describe() << "; its log: " << read_text(daemon_.dir() / "dockerd.log");
-    cli_ = EngineCli{"/usr/bin/docker", {"--host", daemon_.host_uri()}, {}};
+    cli_ = EngineCli{"/usr/bin/docker", {"--host", daemon_.host_uri()}, {}, {}};
   }
   void TearDown() override {
     // The test's own image and container, then the daemon, as their owner would.
