@@ -121,18 +121,18 @@ TEST(FaultRows, FailingOciRuntimeFailsItsRowsOnly) {
   expect_clean(run);
 }
 
-TEST(FaultRows, UnreachableLibvirtFailsVmRowsOnly) {
+// A --libvirt-uri the user named and that cannot be opened is bad input, not a backend that
+// cannot run here (issue 21: one line, exit 2): refused before any row, no results written.
+TEST(FaultRows, UnreachableLibvirtUriIsRefusedBeforeAnyRow) {
   if (::geteuid() != 0) GTEST_SKIP() << "the vm backend needs root here";
   if (!fs::exists(kCachedKernel)) GTEST_SKIP() << "no guest kernel (scripts/bench fetches it)";
   auto run = run_suites({"--backend", "vm,bare", "--suite", "startup", "--libvirt-uri",
                          "qemu+unix:///system?socket=/nonexistent/isobench-faulttest-libvirt-sock"});
-  ASSERT_TRUE(run.results.is_object()) << "no results.json: " << run.bench.err;
-  // A backend that cannot run here is not a failed benchmark (README): exit 0.
-  EXPECT_EQ(run.bench.exit_code, 0) << run.bench.err;
-  std::string vm = run.error_of("startup/vm/noop");
-  expect_contains(vm, "unavailable");
-  expect_contains(vm, "--libvirt-uri");
-  EXPECT_TRUE(run.ran_ok("startup/bare/noop")) << run.error_of("startup/bare/noop");
+  EXPECT_EQ(run.bench.exit_code, 2) << run.bench.err;
+  EXPECT_FALSE(run.results.is_object()) << "a results.json was written for a refused run";
+  expect_contains(run.bench.err, "--libvirt-uri");
+  expect_contains(run.bench.err, "isobench-faulttest-libvirt-sock");
+  EXPECT_EQ(lines(run.bench.err), 1u) << run.bench.err;
   expect_clean(run);
 }
 
