@@ -17,16 +17,14 @@
 #include "runtimes/vm/embed_root.hpp"
 #include "runtimes/vm/libvirt_connection.hpp"
 #include "runtimes/vm/vm_backend.hpp"
+#include "guest_test_setup.hpp"
 
 namespace isobench {
 namespace {
 
-constexpr auto kBootTimeout = std::chrono::seconds(90);  // TCG on a loaded 2-core host
+using vm::testing::cached_kernel;
 
-std::filesystem::path cached_kernel() {
-  const char* state = std::getenv("ISOBENCH_STATE_DIR");
-  return guest::cached_kernel_path(state && *state ? state : "/var/lib/isobench");
-}
+constexpr auto kBootTimeout = std::chrono::seconds(90);  // TCG on a loaded 2-core host
 
 // Processes whose command line mentions `needle` (QEMU's -name guest=... carries it).
 std::vector<std::string> processes_mentioning(const std::string& needle) {
@@ -54,13 +52,9 @@ class GuestBackendTest : public ::testing::TestWithParam<std::string> {
     if (::geteuid() != 0) GTEST_SKIP() << "booting guests needs root (libvirt's embedded driver, QEMU as root)";
     if (!std::filesystem::exists(cached_kernel()))
       GTEST_SKIP() << "no guest kernel at " << cached_kernel() << ": run scripts/fetch-guest-kernel";
-    std::string dir_template = (std::filesystem::temp_directory_path() / "isobench-test-state.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(dir_template.data()), nullptr);
-    state_dir_ = dir_template;
-    config_.workload_binary = std::getenv("ISOBENCH_WORKLOAD");
-    config_.state_dir = state_dir_;
-    config_.guest_kernel = cached_kernel();
-    config_.vm_accel = "auto";
+    state_dir_ = vm::testing::make_test_state_dir();
+    ASSERT_FALSE(state_dir_.empty()) << "mkdtemp under " << std::filesystem::temp_directory_path();
+    config_ = vm::testing::guest_test_config(state_dir_);
   }
   void TearDown() override {
     if (!state_dir_.empty()) std::filesystem::remove_all(state_dir_);

@@ -18,20 +18,18 @@
 #include "runtimes/vm/daemon_qemu_user.hpp"
 #include "runtimes/vm/libvirt_connection.hpp"
 #include "runtimes/vm/vm_backend.hpp"
+#include "guest_test_setup.hpp"
 #include "system_daemon.hpp"
 
 namespace isobench {
 namespace {
 
+using vm::testing::cached_kernel;
+
 using vm::testing::RemoteRelay;
 using vm::testing::SystemDaemon;
 
 constexpr auto kBootTimeout = std::chrono::seconds(180);  // TCG, and a first daemon probe, on a loaded host
-
-std::filesystem::path cached_kernel() {
-  const char* state = std::getenv("ISOBENCH_STATE_DIR");
-  return guest::cached_kernel_path(state && *state ? state : "/var/lib/isobench");
-}
 
 std::vector<std::string> entries_containing(const std::filesystem::path& dir, const std::string& needle) {
   std::vector<std::string> found;
@@ -106,13 +104,9 @@ class SystemLibvirtdTest : public ::testing::Test {
     ASSERT_EQ(daemon_error_, nullptr) << *daemon_error_;
     if (!std::filesystem::exists(cached_kernel()))
       GTEST_SKIP() << "no guest kernel at " << cached_kernel() << ": run scripts/fetch-guest-kernel";
-    std::string dir_template = (std::filesystem::temp_directory_path() / "isobench-test-state.XXXXXX").string();
-    ASSERT_NE(::mkdtemp(dir_template.data()), nullptr);
-    state_dir_ = dir_template;
-    config_.workload_binary = std::getenv("ISOBENCH_WORKLOAD");
-    config_.state_dir = state_dir_;
-    config_.guest_kernel = cached_kernel();
-    config_.vm_accel = "auto";
+    state_dir_ = vm::testing::make_test_state_dir();
+    ASSERT_FALSE(state_dir_.empty()) << "mkdtemp under " << std::filesystem::temp_directory_path();
+    config_ = vm::testing::guest_test_config(state_dir_);
   }
   void TearDown() override {
     if (!state_dir_.empty()) std::filesystem::remove_all(state_dir_);
