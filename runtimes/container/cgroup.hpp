@@ -37,8 +37,9 @@ class Cgroup {
  public:
   virtual ~Cgroup() = default;
 
-  // Files the container's first process writes "0" into to join (cgroup.procs, one per
-  // v1 hierarchy). Opened O_CLOEXEC, so they close at exec.
+  // Files the container's first process writes "0" into to join while it is still
+  // single-threaded (v2: cgroup.procs; v1: `tasks`, one per hierarchy). Opened
+  // O_CLOEXEC, so they close at exec.
   virtual std::vector<int> procs_fds() const = 0;
   // The cgroup's directory fd, for CLONE_INTO_CGROUP; -1 where that is not possible (v1).
   virtual int directory_fd() const = 0;

@@ -48,7 +48,7 @@ struct ChildPlan {
     }
   }
   for (int fd : plan.cgroup_procs_fds)
-    if (::write(fd, "0", 1) != 1) report_child_failure(plan.failure_fd, "join cgroup", "cgroup.procs", errno);
+    if (::write(fd, "0", 1) != 1) report_child_failure(plan.failure_fd, "join cgroup", "", errno);
   if (plan.netns_fd >= 0 && ::setns(plan.netns_fd, CLONE_NEWNET) != 0)
     report_child_failure(plan.failure_fd, "join network namespace", "", errno);
   if (plan.unshare_cgroup_namespace && ::unshare(CLONE_NEWCGROUP) != 0)
