@@ -72,6 +72,8 @@ int run_suites(const Command& command, const std::string& command_line) {
   const safety::RunBaseline baseline = safety::take_baseline(host);
   Plan plan(backends, plan_selection_from(run));
   add_all_suites(plan);
+  const std::filesystem::path timings_memory = remembered_timings_path(backends.config().state_dir, run.quick);
+  plan.use_measured_priors(remembered_timings(timings_memory));
   if (plan.specs().empty() && run.slice_count > 1) {
     // Every benchmark's share of this slice is zero (fewer repetitions than slices):
     // nothing to run, and no results folder; `bench ab` reads that as an empty block.
@@ -108,6 +110,12 @@ int run_suites(const Command& command, const std::string& command_line) {
   }
   benchmark::ClearRegisteredBenchmarks();
   const std::int64_t results_start_ns = monotonic_ns();
+  // The next run's progress priors; a slice of `bench ab` or an interrupted run saw only
+  // part of its benchmarks' costs.
+  if (run.slice_count <= 1 && !safety::interrupted()) {
+    if (auto kept = remember_timings(*timings, timings_memory); !kept)
+      std::fprintf(stderr, "bench: warning: timings for the next run's estimate: %s\n", kept.error().describe().c_str());
+  }
 
   auto parsed = parse_benchmark_json(reporter.json());
   if (!parsed) {

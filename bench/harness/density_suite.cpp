@@ -14,8 +14,11 @@
 namespace isobench {
 namespace {
 
-std::vector<int> instance_counts(const Backend& backend, bool quick) {
-  if (backend.traits().boots_guest_os) return quick ? std::vector<int>{1, 2} : std::vector<int>{1, 2, 4, 8};
+// An emulated guest gets --quick's counts: 4 and 8 TCG guests booting on two cores took
+// half a minute per guest backend in a quiet --all, for figures no claim reads.
+std::vector<int> instance_counts(const Backend& backend, bool quick, bool emulated) {
+  if (backend.traits().boots_guest_os)
+    return quick || emulated ? std::vector<int>{1, 2} : std::vector<int>{1, 2, 4, 8};
   return quick ? std::vector<int>{1, 4} : std::vector<int>{1, 2, 4, 8, 16, 32};
 }
 
@@ -93,12 +96,14 @@ void add_density_suite(Plan& plan) {
     Backend* backend = plan.backends().find(name);
     if (!backend->runs_workloads()) continue;
     const Availability& availability = plan.backends().availability(name);
-    // A guest row is one repetition in --all too: 1+2+4+8 guests under TCG take minutes,
-    // each repetition already averages over its N instances, and no claim reads density
-    // (C4 reads footprint).
-    int repetitions = backend->traits().boots_guest_os ? plan.repetitions(1, 1) : plan.repetitions(3, 1);
+    // One repetition in --all too. Each already averages over its N instances, no claim
+    // reads density (C4 reads footprint), and a second or third adds nothing: in a quiet
+    // `bench --all` with three (2026-12-07) the PSS per instance of every row spread at
+    // most 5.6% across them (container/idle/2 0.53-0.55 MiB; docker/idle/32 2.73-2.78),
+    // while they cost 3 min 20 s of its 21 min 35 s. For guests, 1+2+4+8 boots under TCG take minutes.
+    int repetitions = plan.repetitions(1, 1);
     LifecycleTimeouts timeouts = plan.timeouts_for(name);
-    for (int n : instance_counts(*backend, plan.quick())) {
+    for (int n : instance_counts(*backend, plan.quick(), plan.emulated_guest(name))) {
       std::string bench_name = "density/" + name + "/idle/" + std::to_string(n);
       if (!availability.available) {
         plan.add_unavailable(bench_name, availability.reason);

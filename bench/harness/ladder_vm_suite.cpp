@@ -70,7 +70,7 @@ void add_guest_rows(Plan& plan, const std::string& name) {
   for (const GuestStep& step : kGuestSteps) {
     const std::string row = "ladder/" + name + "/" + step.name;
     if (plan.passes_filter(row)) lives->add_row(row);
-    BenchmarkSpec spec{row, plan.repetitions(10, 3), [lives, row, step](benchmark::State& state) {
+    BenchmarkSpec spec{row, startup_repetitions(plan, name, backend->traits()), [lives, row, step](benchmark::State& state) {
                 for (auto _ : state) {
                   auto record = lives->next(row);
                   if (!record) return record_failure(state, record.error().describe());

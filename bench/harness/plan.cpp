@@ -9,6 +9,7 @@
 #include "bench/safety/interrupt.hpp"
 #include "bench/harness/progress.hpp"
 #include "bench/harness/row_attributes.hpp"
+#include "runtimes/guest/accel.hpp"
 
 namespace isobench {
 
@@ -47,6 +48,17 @@ LifecycleTimeouts Plan::timeouts_for(std::string_view backend) const {
   return {traits.ready_timeout, traits.exit_timeout};
 }
 
+bool Plan::emulated_guest(std::string_view backend) const {
+  const Backend* found = backends_.find(backend);
+  if (found == nullptr || !found->traits().boots_guest_os) return false;
+  if (!guests_emulated_) {
+    // The guest backends' own choice (runtimes/guest/accel.hpp), from the same inputs.
+    auto accel = guest::choose_accel(backends_.config().vm_accel, guest::read_host_virt());
+    guests_emulated_ = accel && accel->accel == "tcg";
+  }
+  return *guests_emulated_;
+}
+
 bool Plan::passes_filter(const std::string& name) const { return !filter_ || std::regex_search(name, *filter_); }
 
 // One repetition's wall time, guessed from the backend's kind: a guest boots a Linux
@@ -62,6 +74,12 @@ double Plan::guess_repetition_s(const std::string& name) const {
   if (traits.boots_guest_os) return 4.0;
   if (traits.container_engine) return 0.5;
   return 0.1;
+}
+
+int startup_repetitions(const Plan& plan, const std::string& backend, const BackendTraits& traits) {
+  if (traits.boots_guest_os) return plan.emulated_guest(backend) ? plan.repetitions(5, 3) : plan.repetitions(10, 3);
+  if (traits.container_engine) return plan.repetitions(20, 15);
+  return plan.repetitions(50, 15);
 }
 
 void Plan::add(BenchmarkSpec spec) {
@@ -80,6 +98,15 @@ void Plan::add_unavailable(const std::string& name, const std::string& reason) {
        }});
 }
 
+void Plan::use_measured_priors(const std::map<std::string, double>& seconds_per_repetition) {
+  for (BenchmarkSpec& spec : specs_) {
+    auto found = seconds_per_repetition.find(spec.name);
+    if (found == seconds_per_repetition.end()) continue;
+    spec.estimate_s = found->second;
+    spec.estimate_measured = true;
+  }
+}
+
 void Plan::register_with_google_benchmark(std::shared_ptr<RunTimings> timings) const {
   const bool show_progress = ::isatty(STDERR_FILENO) == 1;
   const std::size_t total = specs_.size();
@@ -87,14 +114,18 @@ void Plan::register_with_google_benchmark(std::shared_ptr<RunTimings> timings) c
   if (show_progress) {
     std::vector<ProgressMeter::Item> items;
     int repetitions = 0;
+    std::size_t measured = 0;
     for (const BenchmarkSpec& spec : specs_) {
-      items.push_back({spec.name, spec.repetitions, spec.estimate_s});
+      items.push_back({spec.name, spec.repetitions, spec.estimate_s, spec.estimate_measured});
       repetitions += spec.repetitions;
+      if (spec.estimate_measured) ++measured;
     }
     progress = std::make_shared<ProgressMeter>(std::move(items));
-    std::fprintf(stderr, "bench: %zu benchmark(s), %d repetition(s), estimated total %s (a guess from each backend's kind, "
-                 "refined as the run goes)\n",
-                 total, repetitions, format_duration(progress->estimated_total_s()).c_str());
+    const std::string source = measured == total ? "from the last run's timings"
+                               : measured == 0   ? "a guess from each backend's kind"
+                                                 : std::to_string(measured) + " from the last run's timings, the rest guessed";
+    std::fprintf(stderr, "bench: %zu benchmark(s), %d repetition(s), estimated total %s (%s, refined as the run goes)\n",
+                 total, repetitions, format_duration(progress->estimated_total_s()).c_str(), source.c_str());
   }
   const std::int64_t run_start_ns = monotonic_ns();
   for (std::size_t i = 0; i < total; ++i) {

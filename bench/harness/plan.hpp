@@ -29,6 +29,7 @@ struct BenchmarkSpec {
   // A guess at one repetition's wall time, for the progress estimate on a terminal; 0:
   // Plan::add guesses from the backend's kind.
   double estimate_s = 0;
+  bool estimate_measured = false;  // estimate_s is the last run's figure (run_timings.hpp)
 };
 
 // `bench ab` runs each side's repetitions in K interleaved slices: slice I of K gets its
@@ -64,6 +65,11 @@ class Plan {
   // for a full or a --quick run.
   int repetitions(int full, int quick) const;
   LifecycleTimeouts timeouts_for(std::string_view backend) const;
+  // Whether `backend` boots a guest OS under emulation (TCG) on this host. Such a guest's
+  // figures never enter a claim's VM side (the emulation rule, bench/results/emulation.hpp)
+  // and each of its repetitions costs seconds, so the suites give it fewer repetitions
+  // in a full run (each site says how many).
+  bool emulated_guest(std::string_view backend) const;
 
   // Whether a benchmark of this name would be run (--filter).
   bool passes_filter(const std::string& name) const;
@@ -85,6 +91,9 @@ class Plan {
     if (!slot) slot = std::make_shared<T>();
     return std::static_pointer_cast<T>(slot);
   }
+  // Priors for the progress meter from the last run's wall time per repetition
+  // (remembered_timings), for the benchmarks that have one.
+  void use_measured_priors(const std::map<std::string, double>& seconds_per_repetition);
   // Registers every spec; with `timings`, each repetition's wall time is added to it.
   void register_with_google_benchmark(std::shared_ptr<RunTimings> timings = nullptr) const;
 
@@ -94,6 +103,7 @@ class Plan {
   std::optional<std::regex> filter_;
   std::vector<BenchmarkSpec> specs_;
   std::map<std::string, std::shared_ptr<void>> shared_;
+  mutable std::optional<bool> guests_emulated_;  // the accelerator choice, made once
 };
 
 // Marks a failed repetition: recorded in the row, and the run goes on.
@@ -103,6 +113,13 @@ void record_failure(benchmark::State& state, const std::string& reason);
 // teardown_s) and the row's attributes: the instance's, plus `extra` (a JSON object).
 void record_lifecycle(benchmark::State& state, const LifecycleRecord& record,
                       const nlohmann::json& extra = nlohmann::json::object());
+
+// Repetitions of a backend's `noop` life: the startup suite's, which the VM ladder's rows
+// share (a guest boots once for both, lifecycle.hpp). A full run gives processes and
+// containers 50, container engines 20 (each start is a daemon round trip of 0.2-0.4 s,
+// and C5 reads them ×290-×370 against a threshold of ×10 with 50), a guest 10 and an
+// emulated guest 5 (Plan::emulated_guest).
+int startup_repetitions(const Plan& plan, const std::string& backend, const BackendTraits& traits);
 
 // Suites: each adds its benchmarks for the selected backends.
 struct SuiteEntry {

@@ -26,7 +26,8 @@ double ProgressMeter::remaining_s() const {
     const Tally& tally = tallies_[i];
     const int to_go = items_[i].repetitions - tally.done;
     if (to_go <= 0) continue;
-    const double each = tally.done > 0 ? tally.spent_s / tally.done : items_[i].prior_s * scale;
+    const bool own_mean = tally.done > 0 && !items_[i].measured;
+    const double each = own_mean ? tally.spent_s / tally.done : items_[i].prior_s * scale;
     left += to_go * each;
   }
   return left;

@@ -1,11 +1,15 @@
 // Progress of a run on a terminal (stderr): the estimated total before it starts, and
 // before each repetition which one runs, the time spent and an estimate of what is left.
 //
-// The first estimate comes from each benchmark's prior (BenchmarkSpec::estimate_s, a
-// guess from its backend's kind). As repetitions finish, a benchmark that has run is
-// estimated from its own mean, and one that has not from its prior scaled by how far
-// off the priors of the finished repetitions were. Repetitions run interleaved in random
-// order, so the finished ones are a fair sample of the rest.
+// The first estimate comes from each benchmark's prior: its wall time per repetition in
+// the last run of the same kind (--quick or not) on this host where there was one
+// (measured), else a guess from its backend's kind. As repetitions finish, a guessed
+// benchmark that has run is estimated from its own mean, and every other from its prior
+// scaled by how far off the priors of the finished repetitions were. A measured prior is
+// never replaced by the benchmark's own mean: rows that share one instance (a guest's
+// overhead workloads) take its whole cost in whichever repetition launches it, so one
+// row's mean swings while the sum over the rows holds. Repetitions run interleaved in
+// random order, so the finished ones are a fair sample of the rest.
 #pragma once
 
 #include <chrono>
@@ -21,6 +25,7 @@ class ProgressMeter {
     std::string name;
     int repetitions = 1;
     double prior_s = 0;  // the guess for one repetition
+    bool measured = false;  // prior_s is the last run's own figure
   };
 
   explicit ProgressMeter(std::vector<Item> items);

@@ -1,8 +1,10 @@
 #include "run_timings.hpp"
 
 #include <algorithm>
+#include <fstream>
 
 #include "progress.hpp"
+#include "results_file.hpp"
 
 namespace isobench {
 
@@ -66,6 +68,39 @@ std::string RunTimings::summary() const {
     text += std::string(i == 0 ? " " : ", ") + pairs[i].second + " " + format_duration(pairs[i].first);
   if (!pairs.empty()) text += ")";
   return text;
+}
+
+std::map<std::string, double> RunTimings::per_repetition() const {
+  std::map<std::string, double> out;
+  for (const auto& [name, tally] : benchmarks_)
+    if (tally.repetitions > 0) out[name] = tally.wall_s / tally.repetitions;
+  return out;
+}
+
+std::filesystem::path remembered_timings_path(const std::filesystem::path& state_dir, bool quick) {
+  return state_dir / "timings" / (quick ? "quick.json" : "full.json");
+}
+
+std::map<std::string, double> remembered_timings(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  std::map<std::string, double> out;
+  if (!json.is_object() || !json.contains("seconds_per_repetition") || !json["seconds_per_repetition"].is_object())
+    return out;
+  for (const auto& [name, seconds] : json["seconds_per_repetition"].items())
+    if (seconds.is_number() && seconds.get<double>() >= 0) out[name] = seconds.get<double>();
+  return out;
+}
+
+Result<void> remember_timings(const RunTimings& timings, const std::filesystem::path& path) {
+  std::map<std::string, double> merged = remembered_timings(path);
+  for (const auto& [name, seconds] : timings.per_repetition()) merged[name] = seconds;
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) return fail_errno("create " + in_quotes(path.parent_path()), ec.value());
+  nlohmann::json out = {{"seconds_per_repetition", merged}};
+  return write_file_atomically(path, out.dump(1) + "\n");
 }
 
 }  // namespace isobench

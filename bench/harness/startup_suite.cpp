@@ -45,7 +45,7 @@ void add_startup_suite(Plan& plan) {
     Backend* backend = plan.backends().find(name);
     const BackendTraits traits = backend->traits();
     if (!traits.runs_workloads) continue;
-    int repetitions = traits.boots_guest_os ? plan.repetitions(10, 3) : plan.repetitions(50, 15);
+    int repetitions = startup_repetitions(plan, name, traits);
     std::string bench_name = "startup/" + name + "/noop";
     const Availability& availability = plan.backends().availability(name);
     if (!availability.available) {

@@ -2,6 +2,10 @@
 #include "harness/run_timings.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 using namespace isobench;
 
@@ -18,6 +22,17 @@ TEST(ProgressMeter, ARunBenchmarkIsEstimatedFromItsOwnMeanAndTheOthersFromScaled
   // a: 2 left at its own mean 3 s; b: never run, its prior scaled by 6 s / 2 s = 3.
   EXPECT_DOUBLE_EQ(meter.remaining_s(), 2 * 3.0 + 2 * 3.0 * 3.0);
   EXPECT_EQ(meter.line(0, 65), "[1/2] a (3/4), 1m05s in, about 24s left");
+}
+
+// A measured prior (the last run's figure) is scaled, never replaced by the row's own
+// mean: rows sharing one instance take its whole cost in whichever repetition launches it.
+TEST(ProgressMeter, AMeasuredPriorIsScaledNotReplacedByTheRowsOwnMean) {
+  ProgressMeter meter({{"overhead/qemu/a", 4, 1.0, true}, {"overhead/qemu/b", 4, 1.0, true}});
+  meter.finished(0, 4.0);  // a launched the shared guest: 4 s
+  meter.finished(1, 0.0);  // b read the same guest's figures
+  // Together the two took what their priors said (4 s against 2 s: scale 2); each has 3
+  // left at 1 s x 2, not a at 4 s and b at 0 s.
+  EXPECT_DOUBLE_EQ(meter.remaining_s(), 3 * 2.0 + 3 * 2.0);
 }
 
 TEST(ProgressMeter, NothingIsLeftOnceEveryRepetitionFinished) {
@@ -57,4 +72,31 @@ TEST(RunTimings, SumsRepetitionsPerBenchmarkSuiteAndBackend) {
             "startup/bare 0s)");
   EXPECT_EQ(suite_backend_of("net/container-nat/rr"), "net/container-nat");
   EXPECT_EQ(suite_backend_of("odd"), "odd");
+}
+
+// The last run's wall time per repetition is kept per kind of run; a later run updates
+// what it ran and keeps the rest; a missing or broken file gives no priors.
+TEST(RememberedTimings, RoundTripMergeAndBrokenFiles) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("isobench-timings-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const auto path = remembered_timings_path(dir, /*quick=*/true);
+  EXPECT_EQ(path, dir / "timings" / "quick.json");
+  EXPECT_TRUE(remembered_timings(path).empty());
+
+  RunTimings first;
+  first.repetition("startup/vm/noop", 3.0);
+  first.repetition("startup/vm/noop", 5.0);
+  first.repetition("startup/bare/noop", 0.002);
+  ASSERT_TRUE(remember_timings(first, path));
+  RunTimings second;
+  second.repetition("startup/vm/noop", 2.0);
+  ASSERT_TRUE(remember_timings(second, path));
+  auto remembered = remembered_timings(path);
+  ASSERT_EQ(remembered.size(), 2u);
+  EXPECT_DOUBLE_EQ(remembered["startup/vm/noop"], 2.0);
+  EXPECT_DOUBLE_EQ(remembered["startup/bare/noop"], 0.002);
+
+  { std::ofstream(path) << "{not json"; }
+  EXPECT_TRUE(remembered_timings(path).empty());
+  std::filesystem::remove_all(dir);
 }
