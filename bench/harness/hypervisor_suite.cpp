@@ -41,7 +41,7 @@ struct Sizes {
 Sizes sizes_for(bool quick) {
   if (quick)
     return {200, std::chrono::milliseconds(1), std::chrono::milliseconds(5), 100, 96 << 20, 32 << 20, 256 << 20, 64 << 20};
-  return {1000, std::chrono::milliseconds(5), std::chrono::milliseconds(20), 400, 192 << 20, 128 << 20, 256 << 20, 256 << 20};
+  return {1000, std::chrono::milliseconds(5), std::chrono::milliseconds(20), 400, 192 << 20, 128 << 20, 256 << 20, 128 << 20};
 }
 
 // The session plus the loop counts sized once per run for this host's guest speed.

@@ -78,7 +78,7 @@ double Plan::guess_repetition_s(const std::string& name) const {
 
 int startup_repetitions(const Plan& plan, const std::string& backend, const BackendTraits& traits) {
   if (traits.boots_guest_os) return plan.emulated_guest(backend) ? plan.repetitions(5, 3) : plan.repetitions(10, 3);
-  if (traits.container_engine) return plan.repetitions(20, 15);
+  if (traits.container_engine || traits.family == BackendFamily::kSandbox) return plan.repetitions(20, 15);
   return plan.repetitions(50, 15);
 }
 
