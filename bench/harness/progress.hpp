@@ -30,6 +30,10 @@ class ProgressMeter {
 
   explicit ProgressMeter(std::vector<Item> items);
 
+  // The weight, in seconds of run, of "the priors are right" against what the finished
+  // repetitions say (remaining_s).
+  static constexpr double kPriorWeightS = 30.0;
+
   // The first estimate of the whole run, from the priors alone.
   double estimated_total_s() const;
   // What is left: every repetition not finished yet (the running one included).

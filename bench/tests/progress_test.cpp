@@ -19,9 +19,23 @@ TEST(ProgressMeter, ARunBenchmarkIsEstimatedFromItsOwnMeanAndTheOthersFromScaled
   ProgressMeter meter({{"a", 4, 1.0}, {"b", 2, 3.0}});
   meter.finished(0, 2.0);  // twice the prior
   meter.finished(0, 4.0);
-  // a: 2 left at its own mean 3 s; b: never run, its prior scaled by 6 s / 2 s = 3.
-  EXPECT_DOUBLE_EQ(meter.remaining_s(), 2 * 3.0 + 2 * 3.0 * 3.0);
-  EXPECT_EQ(meter.line(0, 65), "[1/2] a (3/4), 1m05s in, about 24s left");
+  // a: 2 left at its own mean 3 s; b: never run, its prior scaled by 6 s against 2 s,
+  // shrunk toward 1 by the prior weight: (6 + W) / (2 + W).
+  const double w = ProgressMeter::kPriorWeightS;
+  EXPECT_DOUBLE_EQ(meter.remaining_s(), 2 * 3.0 + 2 * 3.0 * (6 + w) / (2 + w));
+  EXPECT_EQ(meter.line(0, 65), "[1/2] a (3/4), 1m05s in, about 13s left");
+}
+
+// The scale follows the finished repetitions once they outweigh the prior weight: priors
+// three times too low read about x2.6 after 5 minutes of run, x2.9 after 30.
+TEST(ProgressMeter, TheScaleConvergesToWhatTheRunShows) {
+  ProgressMeter meter({{"a", 1000, 1.0, true}, {"b", 10, 1.0, true}});
+  for (int i = 0; i < 100; ++i) meter.finished(0, 3.0);
+  const double after_300_s = meter.remaining_s() / (900 + 10);
+  EXPECT_NEAR(after_300_s, (300 + ProgressMeter::kPriorWeightS) / (100 + ProgressMeter::kPriorWeightS), 1e-9);
+  EXPECT_GT(after_300_s, 2.5);
+  for (int i = 0; i < 500; ++i) meter.finished(0, 3.0);
+  EXPECT_GT(meter.remaining_s() / (400 + 10), 2.8);
 }
 
 // A measured prior (the last run's figure) is scaled, never replaced by the row's own
@@ -30,9 +44,10 @@ TEST(ProgressMeter, AMeasuredPriorIsScaledNotReplacedByTheRowsOwnMean) {
   ProgressMeter meter({{"overhead/qemu/a", 4, 1.0, true}, {"overhead/qemu/b", 4, 1.0, true}});
   meter.finished(0, 4.0);  // a launched the shared guest: 4 s
   meter.finished(1, 0.0);  // b read the same guest's figures
-  // Together the two took what their priors said (4 s against 2 s: scale 2); each has 3
-  // left at 1 s x 2, not a at 4 s and b at 0 s.
-  EXPECT_DOUBLE_EQ(meter.remaining_s(), 3 * 2.0 + 3 * 2.0);
+  // Each has 3 left at its prior times the shrunk scale (4 + W) / (2 + W), not a at its
+  // own 4 s and b at 0 s.
+  const double w = ProgressMeter::kPriorWeightS;
+  EXPECT_DOUBLE_EQ(meter.remaining_s(), 6 * 1.0 * (4 + w) / (2 + w));
 }
 
 TEST(ProgressMeter, NothingIsLeftOnceEveryRepetitionFinished) {
