@@ -186,7 +186,7 @@ void add_net_suite(Plan& plan) {
     }
     const bool guest = variant.mode == NetMode::kTap;  // a guest boots for every repetition
     int repetitions = !guest                                ? plan.repetitions(6, 3)
-                      : plan.emulated_guest(variant.backend) ? plan.repetitions(3, 3)
+                      : plan.emulated_guest(variant.backend) ? plan.repetitions(3, 2)
                                                              : plan.repetitions(5, 3);
     auto runs = std::make_shared<NetRuns>(*backend, variant.mode, seconds, plan.timeouts_for(variant.backend));
     for (const auto& row : net_rows()) {

@@ -77,8 +77,8 @@ double Plan::guess_repetition_s(const std::string& name) const {
 }
 
 int startup_repetitions(const Plan& plan, const std::string& backend, const BackendTraits& traits) {
-  if (traits.boots_guest_os) return plan.emulated_guest(backend) ? plan.repetitions(5, 3) : plan.repetitions(10, 3);
-  if (traits.container_engine || traits.family == BackendFamily::kSandbox) return plan.repetitions(20, 15);
+  if (traits.boots_guest_os) return plan.emulated_guest(backend) ? plan.repetitions(5, 2) : plan.repetitions(10, 3);
+  if (traits.container_engine || traits.family == BackendFamily::kSandbox) return plan.repetitions(20, 10);
   return plan.repetitions(50, 15);
 }
 
