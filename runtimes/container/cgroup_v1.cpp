@@ -68,8 +68,8 @@ class CgroupV1 final : public Cgroup {
       if (auto done = cgroup_files::write(cpu_, "cpu.cfs_quota_us", std::to_string(quota)); !done) return done;
     }
     // The child joins through `tasks`, not cgroup.procs: it writes "0" while it is
-    // single-threaded, and a thread moving itself is the one write the kernel (5.19 on)
-    // lets through without taking cgroup_threadgroup_rwsem for writing. cgroup.procs
+    // single-threaded, and a thread moving itself is a write the kernel (6.18 here) lets
+    // through without taking cgroup_threadgroup_rwsem for writing. cgroup.procs
     // takes it, and that waits for an RCU grace period unless another cgroup writer passed
     // within the last one: 9.6 ms per write on these machines against 0.03 ms through
     // `tasks`, paid by about half of the container starts, so their median flipped with
