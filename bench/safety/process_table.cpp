@@ -10,6 +10,8 @@
 #include <optional>
 #include <sstream>
 
+#include "runtimes/common/proc_file.hpp"
+
 namespace isobench::safety {
 namespace fs = std::filesystem;
 namespace {
@@ -19,24 +21,6 @@ std::optional<pid_t> as_pid(const std::string& name) {
   auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
   if (ec != std::errc() || end != name.data() + name.size() || pid <= 0) return std::nullopt;
   return pid;
-}
-
-// A /proc file of a process that may exit while it is read: whatever could be read. Not
-// an ifstream: libstdc++'s filebuf throws from istreambuf_iterator when read() fails, and
-// a process that exits mid-read makes read() fail with ESRCH.
-std::string read_proc_file(const fs::path& path) {
-  std::string text;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return text;
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return text;
 }
 
 // The ppid is the 2nd field after the `(comm)`, whose text may hold spaces and parens.

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "proc_file.hpp"
 #include "unique_fd.hpp"
 
 namespace isobench {
@@ -50,8 +51,7 @@ std::vector<pid_t> children_of_self() {
       char* end = nullptr;
       long pid = std::strtol(entry->d_name, &end, 10);
       if (pid <= 0 || *end != '\0') continue;
-      std::ifstream in(std::string("/proc/") + entry->d_name + "/stat");
-      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string stat = read_proc_file(std::string("/proc/") + entry->d_name + "/stat");
       auto close = stat.rfind(')');
       if (close == std::string::npos) continue;
       std::istringstream rest(stat.substr(close + 1));
@@ -72,8 +72,7 @@ struct ChildState {
 // /proc/PID/stat: "pid (comm) state ppid pgrp session ...". comm may hold spaces and
 // parentheses, so the fields after it are read from the last ')'.
 ChildState inspect(pid_t pid, pid_t self, pid_t own_session) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string stat = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
   auto open = stat.find('(');
   auto close = stat.rfind(')');
   if (open == std::string::npos || close == std::string::npos || close < open) return {};

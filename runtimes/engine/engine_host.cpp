@@ -11,16 +11,13 @@
 #include <map>
 
 #include "runtimes/common/unique_fd.hpp"
+#include "runtimes/common/proc_file.hpp"
 
 namespace isobench {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
 }  // namespace
 
@@ -55,7 +52,7 @@ std::vector<pid_t> processes_naming(const std::string& needle) {
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     std::string name = entry.path().filename().string();
     if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
-    std::string cmdline = read_file(entry.path() / "cmdline");
+    std::string cmdline = read_proc_file(entry.path() / "cmdline");
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
     if (cmdline.find(needle) != std::string::npos) out.push_back(static_cast<pid_t>(std::stol(name)));
   }

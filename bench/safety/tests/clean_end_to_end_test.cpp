@@ -10,6 +10,7 @@
 
 #include "bench/safety/artifacts.hpp"
 #include "run_bench.hpp"
+#include "runtimes/common/proc_file.hpp"
 
 namespace isobench::safety::testing {
 namespace {
@@ -27,8 +28,7 @@ pid_t dead_pid() {
 bool shows_command_line(pid_t pid, const std::string& text) {
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < give_up) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmdline = read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
     if (cmdline.find(text) != std::string::npos) return true;
     ::usleep(10'000);
   }

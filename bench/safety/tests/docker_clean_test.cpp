@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "run_bench.hpp"
+#include "runtimes/common/proc_file.hpp"
 
 namespace isobench::safety::testing {
 namespace {
@@ -24,7 +25,7 @@ std::vector<pid_t> processes_with(const std::string& text) {
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
     std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (read_text(entry.path() / "cmdline").find(text) != std::string::npos) out.push_back(std::stoi(name));
+    if (read_proc_file(entry.path() / "cmdline").find(text) != std::string::npos) out.push_back(std::stoi(name));
   }
   return out;
 }

@@ -30,6 +30,7 @@
 #include "common/spawn.hpp"
 #include "common/unique_fd.hpp"
 #include "common/unix_sockets.hpp"
+#include "runtimes/common/proc_file.hpp"
 
 using namespace isobench;
 namespace fs = std::filesystem;
@@ -136,7 +137,7 @@ class UserDockerd {
       ::unlink(socket.c_str());
     }
     for (pid_t pid : left) {
-      forced.push_back("process " + std::to_string(pid) + ": " + read_text("/proc/" + std::to_string(pid) + "/cmdline"));
+      forced.push_back("process " + std::to_string(pid) + ": " + read_proc_file("/proc/" + std::to_string(pid) + "/cmdline"));
       kill_and_wait(pid, Deadline::after(std::chrono::seconds(10)));
     }
     for (const auto& mount_point : mounts_below(dir_)) {

@@ -9,6 +9,7 @@
 #include "oci/oci_runtime.hpp"
 #include "runsc/runsc_backend.hpp"
 #include "runsc/runsc_platform.hpp"
+#include "runtimes/common/proc_file.hpp"
 
 using namespace isobench;
 namespace fs = std::filesystem;
@@ -30,8 +31,7 @@ std::vector<std::string> own_leftovers() {
   for (const auto& entry : fs::directory_iterator("/tmp", ec))
     if (entry.path().filename().string().starts_with(bundle_prefix)) found.push_back(entry.path());
   for (const auto& entry : fs::directory_iterator("/proc", ec)) {
-    std::ifstream in(entry.path() / "cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+    std::string cmdline = read_proc_file(entry.path() / "cmdline");
     if (cmdline.find(id_prefix) != std::string::npos && cmdline.starts_with("runsc"))
       found.push_back(entry.path().string() + " " + cmdline.substr(0, cmdline.find('\0')));
   }

@@ -23,22 +23,11 @@ namespace isobench {
 namespace {
 
 using vm::testing::cached_kernel;
+using vm::testing::processes_mentioning;
 
 constexpr auto kBootTimeout = std::chrono::seconds(90);  // TCG on a loaded 2-core host
 
 // Processes whose command line mentions `needle` (QEMU's -name guest=... carries it).
-std::vector<std::string> processes_mentioning(const std::string& needle) {
-  std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::string pid = entry.path().filename().string();
-    if (pid.find_first_not_of("0123456789") != std::string::npos || pid == std::to_string(::getpid())) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(needle) != std::string::npos) found.push_back(pid);
-  }
-  return found;
-}
-
 std::vector<std::string> tmp_entries_starting(const std::string& prefix) {
   std::vector<std::string> found;
   for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "runtimes/backend.hpp"
+#include "runtimes/common/proc_file.hpp"
 #include "runtimes/guest/guest_kernel.hpp"
 
 namespace isobench::vm::testing {
@@ -31,6 +34,19 @@ inline BackendConfig guest_test_config(const std::filesystem::path& state_dir) {
   config.guest_kernel = cached_kernel();
   config.vm_accel = "auto";
   return config;
+}
+
+// The pids of the other processes whose command line contains `needle` (the guests' QEMU,
+// found by their private state dir). They may exit while /proc is read: read_proc_file.
+inline std::vector<std::string> processes_mentioning(const std::string& needle) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos || pid == std::to_string(::getpid())) continue;
+    if (read_proc_file(entry.path() / "cmdline").find(needle) != std::string::npos) found.push_back(pid);
+  }
+  return found;
 }
 
 }  // namespace isobench::vm::testing

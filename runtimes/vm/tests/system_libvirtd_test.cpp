@@ -25,6 +25,7 @@ namespace isobench {
 namespace {
 
 using vm::testing::cached_kernel;
+using vm::testing::processes_mentioning;
 
 using vm::testing::RemoteRelay;
 using vm::testing::SystemDaemon;
@@ -36,18 +37,6 @@ std::vector<std::string> entries_containing(const std::filesystem::path& dir, co
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
     if (entry.path().filename().string().find(needle) != std::string::npos) found.push_back(entry.path().string());
-  return found;
-}
-
-std::vector<std::string> processes_mentioning(const std::string& needle) {
-  std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::string pid = entry.path().filename().string();
-    if (pid.find_first_not_of("0123456789") != std::string::npos || pid == std::to_string(::getpid())) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(needle) != std::string::npos) found.push_back(pid);
-  }
   return found;
 }
 
