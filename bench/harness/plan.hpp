@@ -117,7 +117,7 @@ void record_lifecycle(benchmark::State& state, const LifecycleRecord& record,
 // Repetitions of a backend's `noop` life: the startup suite's, which the VM ladder's rows
 // share (a guest boots once for both, lifecycle.hpp). A full run gives processes and
 // containers 50, container engines and sandboxes 20 (each start is a daemon round trip
-// or a sandbox boot of 0.15-0.4 s, and C5 reads the engines ×290-×370 against a threshold
+// or a sandbox boot of 0.15-0.4 s, and C5 reads the engines ×285-×377 against a threshold
 // of ×10 with 50), a guest 10 and an emulated guest 5 (Plan::emulated_guest). --quick:
 // 15, 10, 3 and 2.
 int startup_repetitions(const Plan& plan, const std::string& backend, const BackendTraits& traits);

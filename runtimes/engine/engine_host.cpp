@@ -10,16 +10,12 @@
 #include <fstream>
 #include <map>
 
-#include "runtimes/common/unique_fd.hpp"
 #include "runtimes/common/proc_file.hpp"
+#include "runtimes/common/unique_fd.hpp"
 
 namespace isobench {
-namespace {
 
 namespace fs = std::filesystem;
-
-
-}  // namespace
 
 // SIGKILL through a pidfd (never a reused pid), then wait for the exit on it.
 void kill_and_wait(pid_t pid, Deadline deadline) {
